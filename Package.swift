@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SpikeLoop",
+    products: [
+        .library(name: "SpikeCore", targets: ["SpikeCore"]),
+        .library(name: "SpikeTraining", targets: ["SpikeTraining"]),
+        .library(name: "SpikeData", targets: ["SpikeData"]),
+        .executable(name: "spikeloop", targets: ["spikeloop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // MARK: - System libraries (Debian packages)
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: - Public API
+        .target(name: "SpikeCore", dependencies: ["CBLAS"]),
+        .target(name: "SpikeTraining", dependencies: ["SpikeCore"]),
+        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeTraining", "CZlib"]),
+        .executableTarget(
+            name: "spikeloop",
+            dependencies: [
+                "SpikeCore", "SpikeTraining", "SpikeData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: - Implementation details (not API)
+        .target(name: "_SpikeTestSupport", dependencies: ["SpikeTraining"]),
+
+        // MARK: - Unit test bundles
+        .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
+        .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeCore", "SpikeData", "_SpikeTestSupport"]),
+        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
+        .testTarget(name: "SpikeLoopCLITests", dependencies: ["spikeloop"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,264 @@
+import SpikeCore
+
+/// What training minimizes: the readout loss, the regularizers, and the surrogate used for H'.
+public struct Objective: Codable, Equatable, Sendable {
+    public var loss: ReadoutLoss
+    public var regularizers: Regularizers
+    public var surrogate: Surrogate
+
+    public init(loss: ReadoutLoss = ReadoutLoss(), regularizers: Regularizers = Regularizers(), surrogate: Surrogate = .superSpike(beta: 50)) {
+        self.loss = loss
+        self.regularizers = regularizers
+        self.surrogate = surrogate
+    }
+}
+
+/// Gradients with the network's shapes: `weights[l]` is `[inputCount, neuronCount]`.
+public struct Gradients: Sendable {
+    public var weights: [[Float]]
+    public var recurrent: [[Float]]
+
+    public init(zeroLike network: Network) {
+        weights = network.layers.map { [Float](repeating: 0, count: $0.weights.count) }
+        recurrent = network.layers.map { [Float](repeating: 0, count: $0.recurrentWeights.count) }
+    }
+}
+
+/// Per-batch figures: mean loss, accuracy and activity.
+public struct BatchStatistics: Sendable {
+    public var samples = 0
+    public var lossSum: Double = 0
+    public var correct = 0
+    /// Spikes of all hidden layers, summed over samples.
+    public var hiddenSpikes = 0
+    public var outputSpikes = 0
+    /// Emulated substrate time (s) and energy (J) when the substrate models them.
+    public var substrateSeconds: Double = 0
+    public var energyJoules: Double = 0
+
+    public init() {}
+    public var meanLoss: Double { samples > 0 ? lossSum / Double(samples) : 0 }
+    public var accuracy: Double { samples > 0 ? Double(correct) / Double(samples) : 0 }
+    public var hiddenSpikesPerSample: Double { samples > 0 ? Double(hiddenSpikes) / Double(samples) : 0 }
+
+    public mutating func merge(_ o: BatchStatistics) {
+        samples += o.samples
+        lossSum += o.lossSum
+        correct += o.correct
+        hiddenSpikes += o.hiddenSpikes
+        outputSpikes += o.outputSpikes
+        substrateSeconds += o.substrateSeconds
+        energyJoules += o.energyJoules
+    }
+}
+
+/// Backpropagation through time on a substrate's observations (hand-derived adjoints, no autodiff).
+///
+/// The substrate records a chunk of samples; the backward pass reads only that observation — the observed
+/// membrane feeds the surrogate, observed spikes drive the model's currents — so software and
+/// in-the-loop training are one code path (DESIGN §1). Work is split over the batch; each worker owns
+/// its observation, adjoint buffers and gradient accumulators, reduced in a fixed order afterwards.
+public final class BPTT: @unchecked Sendable {
+    public let workers: Int
+    let stepCount: Int
+    private var packed: PackedNetwork
+    private var shape: [(Int, Int, Bool)]
+    private var scratch: [BackwardScratch]
+    private var observations: [Observation]
+    private var counts: [FloatBuffer]
+
+    public init(network: Network, stepCount: Int, workers: Int, chunk: Int) {
+        self.workers = max(1, workers)
+        self.stepCount = stepCount
+        packed = PackedNetwork(network)
+        shape = network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }
+        scratch = (0..<self.workers).map { _ in BackwardScratch(PackedNetwork(network), stepCount: stepCount) }
+        observations = (0..<self.workers).map { _ in Observation(network: network, stepCount: stepCount, capacity: chunk, recording: .full) }
+        counts = (0..<self.workers).map { _ in FloatBuffer(count: network.layers.map { paddedTo16($0.neuronCount) }.max()!) }
+    }
+
+    /// Loss, statistics and gradients of `objective` on `batch`, run on `substrate` (already loaded with `network`).
+    ///
+    /// Gradients are of the batch-mean loss. Weight L2 terms are added by the trainer.
+    /// - Parameter noiseSeed: seeds the max-over-time tie-break noise (nil: none).
+    public func gradients(
+        network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?
+    ) throws -> (Gradients, BatchStatistics) {
+        precondition(batch.stepCount == stepCount, "batch has \(batch.stepCount) steps, engine was built for \(stepCount)")
+        precondition(network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }.elementsEqual(shape, by: ==), "network shape changed")
+        packed.load(network)
+        let w = min(workers, substrate.maxConcurrentRuns, max(1, batch.sampleCount))
+        var stats = [BatchStatistics](repeating: BatchStatistics(), count: w)
+        var errors = [Error?](repeating: nil, count: w)
+        let chunk = min(observations[0].capacity, substrate.preferredChunkSize)
+        let invB = 1 / Float(max(1, batch.sampleCount))
+        parallelChunks(count: batch.sampleCount, workers: w) { worker, range in
+            let sc = scratch[worker]
+            for (l, p) in packed.layers.enumerated() {
+                sc.gradW[l].zero(p.inputCount * p.stride)
+                sc.gradR[l]?.zero(p.neuronCount * p.stride)
+            }
+            var st = BatchStatistics()
+            var rng: SeededRandom? = noiseSeed.map { SeededRandom(seed: $0, stream: UInt64(range.lowerBound)) }
+            var lo = range.lowerBound
+            while lo < range.upperBound {
+                let hi = min(range.upperBound, lo + chunk)
+                do {
+                    try substrate.run(batch, samples: lo..<hi, into: &observations[worker], worker: worker)
+                } catch {
+                    errors[worker] = error
+                    return
+                }
+                let obs = observations[worker]
+                st.substrateSeconds += obs.substrateSeconds ?? 0
+                st.energyJoules += obs.energyJoules ?? 0
+                for s in lo..<hi {
+                    backwardSample(sample: s, local: s - lo, batch: batch, observation: obs, objective: objective, invB: invB, scratch: sc, counts: counts[worker], rng: &rng, stats: &st)
+                }
+                lo = hi
+            }
+            stats[worker] = st
+        }
+        if let e = errors.compactMap({ $0 }).first { throw e }
+        var total = BatchStatistics()
+        for s in stats { total.merge(s) }
+        var grads = Gradients(zeroLike: network)
+        for (l, p) in packed.layers.enumerated() {
+            let n = p.neuronCount
+            grads.weights[l].withUnsafeMutableBufferPointer { g in
+                for wk in 0..<w {
+                    let src = scratch[wk].gradW[l].pointer
+                    for j in 0..<p.inputCount {
+                        let row = src + j * p.stride
+                        let dst = g.baseAddress! + j * n
+                        for i in 0..<n { dst[i] += row[i] }
+                    }
+                }
+            }
+            if p.recurrent != nil {
+                grads.recurrent[l].withUnsafeMutableBufferPointer { g in
+                    for wk in 0..<w {
+                        let src = scratch[wk].gradR[l]!.pointer
+                        for j in 0..<n {
+                            for i in 0..<n { g[j * n + i] += src[j * p.stride + i] }
+                        }
+                    }
+                }
+            }
+        }
+        return (grads, total)
+    }
+
+    private func backwardSample(
+        sample s: Int, local: Int, batch: SpikeBatch, observation obs: Observation, objective: Objective, invB: Float,
+        scratch sc: BackwardScratch, counts: FloatBuffer, rng: inout SeededRandom?, stats: inout BatchStatistics
+    ) {
+        let T = stepCount
+        let L = packed.layers.count
+        let out = packed.layers[L - 1]
+        let label = Int(batch.labels[s])
+        let trace = obs.layers[L - 1].membrane!.pointer + local * T * out.stride
+        let regs = objective.regularizers
+        let r = objective.loss.evaluate(
+            trace: trace, stepCount: T, outputs: out.neuronCount, stride: out.stride, label: label,
+            amplitude: regs.readoutAmplitude, seed: sc.seed.pointer, weight: invB, noise: &rng)
+        stats.samples += 1
+        stats.lossSum += Double(r.loss)
+        if r.predicted == label { stats.correct += 1 }
+        var regValue: Float = 0
+        for l in 0..<(L - 1) {
+            let n = stats.hiddenSpikes
+            stats.hiddenSpikes = n + obs.layers[l].spikeCount(sample: local)
+        }
+        var tEnd = r.endStep
+        let countsOn = regs.actsOnCounts
+        for l in stride(from: L - 1, through: 0, by: -1) {
+            let p = packed.layers[l]
+            let rec = obs.layers[l]
+            let spiking = p.kind != .leakyReadout
+            var countGrad: UnsafePointer<Float>? = nil
+            var layerEnd = tEnd
+            if spiking {
+                let so = rec.spikeOffsets.pointer + local * (T + 1)
+                if countsOn {
+                    counts.zero(p.stride)
+                    rec.spikeNeurons[local].withUnsafeBufferPointer { sn in
+                        for i in sn { counts.pointer[Int(i)] += 1 }
+                    }
+                    regValue += regs.countTerms(counts: counts.pointer, n: p.neuronCount, gradient: sc.countGrad[l].pointer, weight: invB)
+                    countGrad = UnsafePointer(sc.countGrad[l].pointer)
+                    if layerEnd < T {
+                        // G rows beyond what the layer above produced are stale: clear them.
+                        (sc.spikeGrad[l].pointer + layerEnd * p.stride).update(repeating: 0, count: (T - layerEnd) * p.stride)
+                    }
+                    layerEnd = T
+                }
+                _ = so
+            }
+            let inputOffsets: UnsafePointer<Int32>
+            if l == 0 {
+                inputOffsets = batch.offsets.withUnsafeBufferPointer { $0.baseAddress! } + s * T
+            } else {
+                inputOffsets = UnsafePointer(obs.layers[l - 1].spikeOffsets.pointer + local * (T + 1))
+            }
+            let body = { (inputIndices: UnsafePointer<Int32>) in
+                rec.spikeNeurons.isEmpty
+                    ? self.backwardLayerDispatch(p, objective.surrogate, T, layerEnd, rec, local, nil, nil, inputOffsets, inputIndices, countGrad, sc, l)
+                    : rec.spikeNeurons[local].withUnsafeBufferPointer { sn in
+                        self.backwardLayerDispatch(
+                            p, objective.surrogate, T, layerEnd, rec, local, sn.baseAddress ?? emptyIndices,
+                            UnsafePointer(rec.spikeOffsets.pointer + local * (T + 1)), inputOffsets, inputIndices, countGrad, sc, l)
+                    }
+            }
+            if l == 0 {
+                batch.channels.withUnsafeBufferPointer { body($0.baseAddress ?? emptyIndices) }
+            } else {
+                obs.layers[l - 1].spikeNeurons[local].withUnsafeBufferPointer { body($0.baseAddress ?? emptyIndices) }
+            }
+            if l > 0 && layerEnd > 0 {
+                // G_{l−1}[t] = W_l · λI_l[t+1] for t < layerEnd (one GEMM over time)
+                let below = packed.layers[l - 1]
+                BLAS.gemm(
+                    m: layerEnd, n: below.neuronCount, k: p.stride,
+                    a: sc.lambdaI[l].pointer + p.stride, lda: p.stride,
+                    b: p.weights.pointer, ldb: p.stride, transposeB: true,
+                    beta: 0, c: sc.spikeGrad[l - 1].pointer, ldc: below.stride)
+            } else if l > 0 {
+                sc.spikeGrad[l - 1].zero(T * packed.layers[l - 1].stride)
+            }
+            tEnd = layerEnd
+        }
+        stats.lossSum += Double(regValue)
+    }
+
+    @inline(__always)
+    private func backwardLayerDispatch(
+        _ p: PackedLayer, _ surrogate: Surrogate, _ T: Int, _ tEnd: Int, _ rec: LayerRecord, _ local: Int,
+        _ spikeNeurons: UnsafePointer<Int32>?, _ spikeOffsets: UnsafePointer<Int32>?,
+        _ inputOffsets: UnsafePointer<Int32>, _ inputIndices: UnsafePointer<Int32>, _ countGrad: UnsafePointer<Float>?,
+        _ sc: BackwardScratch, _ l: Int
+    ) {
+        let spiking = p.kind != .leakyReadout
+        let membrane = rec.membrane.map { UnsafePointer($0.pointer + local * T * p.stride) }
+        var currentTrace: UnsafePointer<Float>? = nil
+        if spiking && p.reset == .zero && p.resetGradient == .differentiable {
+            reconstructCurrent(p, stepCount: T, inputOffsets: inputOffsets, inputIndices: inputIndices, spikeNeurons: spikeNeurons, spikeOffsets: spikeOffsets, into: sc.currentTrace[l].pointer)
+            currentTrace = UnsafePointer(sc.currentTrace[l].pointer)
+        }
+        func go<K: SurrogateKernel>(_ k: K) {
+            backwardLayer(
+                p, surrogate: k, stepCount: T, endStep: tEnd, membrane: membrane, spikeNeurons: spikeNeurons,
+                spikeOffsets: spikeOffsets, inputOffsets: inputOffsets, inputIndices: inputIndices,
+                spikeGrad: spiking ? UnsafePointer(sc.spikeGrad[l].pointer) : nil, countGrad: countGrad,
+                seed: spiking ? nil : UnsafePointer(sc.seed.pointer), currentTrace: currentTrace,
+                lambdaI: sc.lambdaI[l].pointer, lambdaV: sc.lambdaV[l].pointer, gradW: sc.gradW[l].pointer,
+                gradR: sc.gradR[l]?.pointer)
+        }
+        switch surrogate {
+        case .superSpike(let b): go(SuperSpikeKernel(beta: b))
+        case .triangle(let b): go(TriangleKernel(beta: b))
+        case .sigmoid(let b): go(SigmoidKernel(beta: b))
+        case .exponential(let b): go(ExponentialKernel(beta: b))
+        }
+    }
+}

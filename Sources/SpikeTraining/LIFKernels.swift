@@ -1,0 +1,259 @@
+import SpikeCore
+
+typealias Vec = SIMD16<Float>
+
+@inline(__always) func vectors(_ p: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Vec> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Vec.self)
+}
+
+@inline(__always) func vectors(_ p: UnsafePointer<Float>) -> UnsafePointer<Vec> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Vec.self)
+}
+
+/// Event-driven simulation of one layer for one sample, T steps (DESIGN §3, update order in `LIFParameters`).
+///
+/// Per step: record `V[t]`, emit `S[t] = H(V[t] − ϑ)`, then `I ← α·I + Σ rows of the input events at t`
+/// (and recurrent rows of this step's spikes), `V ← β·V + c·I`, and the reset of the neurons that spiked.
+/// Each input event adds one weight row; nothing is allocated except spike appends (capacity reserved).
+/// - Complexity: O(T·N/16 + events·N/16).
+@inline(__always)
+func simulateLayer(
+    _ p: PackedLayer, stepCount T: Int,
+    inputOffsets: UnsafePointer<Int32>, inputIndices: UnsafePointer<Int32>,
+    current: UnsafeMutablePointer<Float>, membrane: UnsafeMutablePointer<Float>,
+    record: UnsafeMutablePointer<Float>?,
+    spikes: inout [Int32], spikeOffsets: UnsafeMutablePointer<Int32>?
+) {
+    let stride = p.stride
+    let C = stride / 16
+    let I = vectors(current)
+    let V = vectors(membrane)
+    I.update(repeating: Vec(), count: C)
+    V.update(repeating: Vec(), count: C)
+    let W = p.weights.pointer
+    let R = p.recurrent?.pointer
+    let alpha = Vec(repeating: p.alpha)
+    let beta = Vec(repeating: p.beta)
+    let gain = Vec(repeating: p.gain)
+    let thr = Vec(repeating: p.threshold)
+    let threshold = p.threshold
+    let spiking = p.kind != .leakyReadout
+    let delayed = p.timing == .delayed
+    let subtract = p.reset == .subtract
+    spikes.removeAll(keepingCapacity: true)
+    for t in 0..<T {
+        let first = spikes.count
+        spikeOffsets?[t] = Int32(first)
+        if let rec = record {
+            let r = vectors(rec + t * stride)
+            for c in 0..<C { r[c] = V[c] }
+        }
+        if spiking {
+            for c in 0..<C {
+                let m = V[c] .> thr
+                if any(m) {
+                    for lane in 0..<16 where m[lane] { spikes.append(Int32(c * 16 + lane)) }
+                }
+            }
+        }
+        if delayed {
+            for c in 0..<C {
+                V[c] = beta * V[c] + gain * I[c]
+                I[c] = alpha * I[c]
+            }
+        } else {
+            for c in 0..<C { I[c] = alpha * I[c] }
+        }
+        for k in Int(inputOffsets[t])..<Int(inputOffsets[t + 1]) {
+            let row = vectors(UnsafePointer(W + Int(inputIndices[k]) * stride))
+            for c in 0..<C { I[c] += row[c] }
+        }
+        let last = spikes.count
+        if let R = R, last > first {
+            for k in first..<last {
+                let row = vectors(UnsafePointer(R + Int(spikes[k]) * stride))
+                for c in 0..<C { I[c] += row[c] }
+            }
+        }
+        if !delayed {
+            for c in 0..<C { V[c] = beta * V[c] + gain * I[c] }
+        }
+        if last > first {
+            for k in first..<last {
+                let i = Int(spikes[k])
+                if subtract { membrane[i] -= threshold } else { membrane[i] = 0 }
+            }
+        }
+    }
+    spikeOffsets?[T] = Int32(spikes.count)
+}
+
+/// Per-worker scratch for the backward pass of one sample: adjoints `λI[0...T]`, rolling `λV`, and
+/// the spike-adjoint input `G[t]` that the layer above hands down. Allocated once per worker.
+final class BackwardScratch {
+    let lambdaI: [FloatBuffer]  // per layer [(T+1)][stride]
+    let lambdaV: [FloatBuffer]  // per layer 3 rolling rows of stride
+    let spikeGrad: [FloatBuffer]  // per layer [T][stride] (unused for readout)
+    let seed: FloatBuffer  // readout dℓ/dV[t], [T][strideOut]
+    let countGrad: [FloatBuffer]  // per layer [stride]: regularizer dℓ/dS (constant over t)
+    let currentTrace: [FloatBuffer]  // per layer [(T+1)][stride], only for differentiable zero reset
+    let gradW: [FloatBuffer]  // per layer [inputCount][stride]
+    let gradR: [FloatBuffer?]
+
+    init(_ net: PackedNetwork, stepCount T: Int) {
+        lambdaI = net.layers.map { FloatBuffer(count: (T + 2) * $0.stride) }
+        lambdaV = net.layers.map { FloatBuffer(count: 3 * $0.stride) }
+        spikeGrad = net.layers.map { FloatBuffer(count: T * $0.stride) }
+        seed = FloatBuffer(count: T * net.layers.last!.stride)
+        countGrad = net.layers.map { FloatBuffer(count: $0.stride) }
+        currentTrace = net.layers.map {
+            FloatBuffer(count: $0.reset == .zero && $0.resetGradient == .differentiable ? (T + 1) * $0.stride : 0)
+        }
+        gradW = net.layers.map { FloatBuffer(count: $0.inputCount * $0.stride) }
+        gradR = net.layers.map { $0.recurrent == nil ? nil : FloatBuffer(count: $0.neuronCount * $0.stride) }
+    }
+}
+
+/// Reverse-time adjoint recursion of one layer for one sample (hand-derived BPTT, DESIGN §1, §3).
+///
+/// With observed `V[t]`, `S[t]` and `m[t] = 1 − S[t]` for zero reset (else 1), from `t = tEnd−1` down to 0:
+/// ```
+/// λI[t+1] = α·λI[t+2] + c·m·λV[t+1]            (same-step)   or  c·m[t+1]·λV[t+2]   (delayed)
+/// gS[t]   = G[t] + g_count + R·λI[t+1] (+ reset term if differentiable)
+/// λV[t]   = gS[t]·σ'(V[t] − ϑ) + β·m[t]·λV[t+1]   (readout: dℓ/dV[t] + β·λV[t+1])
+/// dW[j,:] += λI[t+1] for every input event (t, j);   dR[i,:] += λI[t+1] for every own spike (t, i)
+/// ```
+/// `λI` is kept for all steps (the layer below needs `W·λI[t+1]`); `λV` rolls through three rows.
+@inline(__always)
+func backwardLayer<K: SurrogateKernel>(
+    _ p: PackedLayer, surrogate: K, stepCount T: Int, endStep tEnd: Int,
+    membrane: UnsafePointer<Float>?,  // observed V [T][stride] (nil for nothing to differentiate)
+    spikeNeurons: UnsafePointer<Int32>?, spikeOffsets: UnsafePointer<Int32>?,
+    inputOffsets: UnsafePointer<Int32>, inputIndices: UnsafePointer<Int32>,
+    spikeGrad: UnsafePointer<Float>?,  // G[t] [T][stride] for spiking layers
+    countGrad: UnsafePointer<Float>?,  // [stride] or nil
+    seed: UnsafePointer<Float>?,  // readout dℓ/dV [T][stride]
+    currentTrace: UnsafePointer<Float>?,  // I[t] [(T+1)][stride], differentiable zero reset only
+    lambdaI: UnsafeMutablePointer<Float>, lambdaV: UnsafeMutablePointer<Float>,
+    gradW: UnsafeMutablePointer<Float>, gradR: UnsafeMutablePointer<Float>?
+) {
+    let stride = p.stride
+    let C = stride / 16
+    let alpha = Vec(repeating: p.alpha)
+    let beta = Vec(repeating: p.beta)
+    let gain = Vec(repeating: p.gain)
+    let thr = Vec(repeating: p.threshold)
+    let spiking = p.kind != .leakyReadout
+    let delayed = p.timing == .delayed
+    let zeroReset = p.reset == .zero && spiking
+    let diffReset = p.resetGradient == .differentiable && spiking
+    let gainS = p.gain
+    let betaS = p.beta
+    // λI rows tEnd ... T+1 must read as zero; λV rows for t+1, t+2 start at zero.
+    let L = lambdaI
+    (L + tEnd * stride).update(repeating: 0, count: (T + 2 - tEnd) * stride)
+    lambdaV.update(repeating: 0, count: 3 * stride)
+    var rowNext = lambdaV  // λV[t+1]
+    var rowNext2 = lambdaV + stride  // λV[t+2]
+    var rowCur = lambdaV + 2 * stride  // λV[t]
+    let R = p.recurrent?.pointer
+    var t = tEnd - 1
+    while t >= 0 {
+        // 1. λI[t+1]
+        let Lt1 = vectors(L + (t + 1) * stride)
+        let Lt2 = vectors(UnsafePointer(L + (t + 2) * stride))
+        let src = vectors(UnsafePointer(delayed ? rowNext2 : rowNext))
+        for c in 0..<C { Lt1[c] = alpha * Lt2[c] + gain * src[c] }
+        if zeroReset {
+            let ts = delayed ? t + 1 : t
+            if ts < T {
+                let srcS = delayed ? rowNext2 : rowNext
+                for k in Int(spikeOffsets![ts])..<Int(spikeOffsets![ts + 1]) {
+                    let i = Int(spikeNeurons![k])
+                    L[(t + 1) * stride + i] -= gainS * srcS[i]
+                }
+            }
+        }
+        // 2. weight gradients from the events at t
+        for k in Int(inputOffsets[t])..<Int(inputOffsets[t + 1]) {
+            let g = vectors(gradW + Int(inputIndices[k]) * stride)
+            for c in 0..<C { g[c] += Lt1[c] }
+        }
+        // 3. λV[t]
+        let cur = vectors(rowCur)
+        let nxt = vectors(UnsafePointer(rowNext))
+        if spiking {
+            let v = vectors(membrane! + t * stride)
+            let G = vectors(spikeGrad! + t * stride)
+            for c in 0..<C { cur[c] = G[c] }
+            if let cg = countGrad {
+                let cgv = vectors(cg)
+                for c in 0..<C { cur[c] += cgv[c] }
+            }
+            if let R = R {
+                // gS += R·λI[t+1]: row i of R holds neuron i's outgoing synapses, so (R·λ)_i = Σ_k R[i,k] λ_k.
+                BLAS.gemv(m: p.neuronCount, n: stride, alpha: 1, a: R, lda: stride, x: L + (t + 1) * stride, beta: 1, y: rowCur)
+                if let so = spikeOffsets, let sn = spikeNeurons, so[t + 1] > so[t] {
+                    for k in Int(so[t])..<Int(so[t + 1]) {
+                        let g = vectors(gradR! + Int(sn[k]) * stride)
+                        for c in 0..<C { g[c] += Lt1[c] }
+                    }
+                }
+            }
+            if diffReset {
+                if zeroReset {
+                    // ∂V[t+1]/∂S[t] = −u[t], u[t] = β·V[t] + c·I[t+1−δ]
+                    let it = vectors(currentTrace! + (delayed ? t : t + 1) * stride)
+                    for c in 0..<C { cur[c] -= (beta * v[c] + gain * it[c]) * nxt[c] }
+                } else {
+                    for c in 0..<C { cur[c] -= thr * nxt[c] }
+                }
+            }
+            for c in 0..<C {
+                cur[c] = cur[c] * surrogate(v[c] - thr) + beta * nxt[c]
+            }
+            if zeroReset {
+                for k in Int(spikeOffsets![t])..<Int(spikeOffsets![t + 1]) {
+                    let i = Int(spikeNeurons![k])
+                    rowCur[i] -= betaS * rowNext[i]
+                }
+            }
+        } else {
+            let d = vectors(seed! + t * stride)
+            for c in 0..<C { cur[c] = d[c] + beta * nxt[c] }
+        }
+        // rotate: t+2 ← t+1, t+1 ← t
+        let old2 = rowNext2
+        rowNext2 = rowNext
+        rowNext = rowCur
+        rowCur = old2
+        t -= 1
+    }
+}
+
+/// Reconstructs the synaptic-current trace `I[0...T]` of a layer from its input events and its own
+/// observed spikes (DESIGN §1: unobserved states come from the model driven by the observed spikes).
+func reconstructCurrent(
+    _ p: PackedLayer, stepCount T: Int, inputOffsets: UnsafePointer<Int32>, inputIndices: UnsafePointer<Int32>,
+    spikeNeurons: UnsafePointer<Int32>?, spikeOffsets: UnsafePointer<Int32>?, into trace: UnsafeMutablePointer<Float>
+) {
+    let stride = p.stride
+    let C = stride / 16
+    let alpha = Vec(repeating: p.alpha)
+    vectors(trace).update(repeating: Vec(), count: C)
+    for t in 0..<T {
+        let prev = vectors(UnsafePointer(trace + t * stride))
+        let next = vectors(trace + (t + 1) * stride)
+        for c in 0..<C { next[c] = alpha * prev[c] }
+        for k in Int(inputOffsets[t])..<Int(inputOffsets[t + 1]) {
+            let row = vectors(UnsafePointer(p.weights.pointer + Int(inputIndices[k]) * stride))
+            for c in 0..<C { next[c] += row[c] }
+        }
+        if let R = p.recurrent?.pointer, let so = spikeOffsets, let sn = spikeNeurons {
+            for k in Int(so[t])..<Int(so[t + 1]) {
+                let row = vectors(UnsafePointer(R + Int(sn[k]) * stride))
+                for c in 0..<C { next[c] += row[c] }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import SpikeCore
+
+/// A layer's weights padded to vector strides and its decays as Float, built once per batch.
+///
+/// Row `j` of `weights` is presynaptic neuron `j`'s synapses, `stride` floats long (zero padded), so an
+/// event adds one aligned row; padding lanes stay zero in every kernel.
+public struct PackedLayer: @unchecked Sendable {
+    public let kind: LayerKind
+    public let inputCount: Int
+    public let neuronCount: Int
+    public let stride: Int
+    public let weights: FloatBuffer
+    public let recurrent: FloatBuffer?
+    public let alpha: Float
+    public let beta: Float
+    public let gain: Float
+    public let threshold: Float
+    public let reset: ResetMode
+    public let resetGradient: ResetGradient
+    public let timing: CurrentTiming
+
+    init(_ layer: Layer, dt: Double) {
+        kind = layer.kind
+        inputCount = layer.inputCount
+        neuronCount = layer.neuronCount
+        stride = paddedTo16(layer.neuronCount)
+        weights = FloatBuffer(count: inputCount * stride)
+        recurrent = layer.isRecurrent ? FloatBuffer(count: neuronCount * stride) : nil
+        let d = layer.parameters.discretized(dt: dt)
+        alpha = Float(d.alpha)
+        beta = Float(d.beta)
+        gain = Float(d.gain)
+        threshold = layer.parameters.vThreshold
+        reset = layer.parameters.reset
+        resetGradient = layer.parameters.resetGradient
+        timing = layer.parameters.currentTiming
+        load(layer)
+    }
+
+    /// Copies the layer's weights into the padded buffers.
+    func load(_ layer: Layer) {
+        layer.weights.withUnsafeBufferPointer { w in
+            for j in 0..<inputCount {
+                (weights.pointer + j * stride).update(from: w.baseAddress! + j * neuronCount, count: neuronCount)
+            }
+        }
+        if let r = recurrent {
+            layer.recurrentWeights.withUnsafeBufferPointer { w in
+                for j in 0..<neuronCount {
+                    (r.pointer + j * stride).update(from: w.baseAddress! + j * neuronCount, count: neuronCount)
+                }
+            }
+        }
+    }
+}
+
+/// The network in kernel layout. Rebuilt (or reloaded) whenever weights change.
+public struct PackedNetwork: @unchecked Sendable {
+    public let layers: [PackedLayer]
+    public let dt: Double
+
+    public init(_ network: Network) {
+        dt = network.dt
+        layers = network.layers.map { PackedLayer($0, dt: network.dt) }
+    }
+
+    /// Reloads weights of the same architecture without reallocating.
+    public func load(_ network: Network) {
+        for (p, l) in zip(layers, network.layers) { p.load(l) }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import SpikeCore
+
+/// Progress of one minibatch, handed to the caller's display.
+public struct BatchProgress: Sendable {
+    public var epoch: Int
+    public var batch: Int
+    public var batchCount: Int
+    public var statistics: BatchStatistics
+    public var samplesPerSecond: Double
+}
+
+/// Epochs of minibatch training: shuffle, run on the substrate, BPTT, optimizer step.
+///
+/// The shuffle of epoch `e` and the tie-break noise of each batch derive from `seed`, so training is
+/// bit-reproducible for a seed and thread count, and a run resumed from a checkpoint taken between
+/// batches continues identically.
+public final class Trainer: @unchecked Sendable {
+    public var network: Network
+    public var optimizer: Optimizer
+    public let objective: Objective
+    public let substrate: Substrate
+    public let seed: UInt64
+    public let workers: Int
+    let engine: BPTT
+
+    public init(
+        network: Network, optimizer: Optimizer, objective: Objective, substrate: Substrate, stepCount: Int, seed: UInt64,
+        workers: Int
+    ) throws {
+        try network.validate()
+        self.network = network
+        self.optimizer = optimizer
+        self.objective = objective
+        self.substrate = substrate
+        self.seed = seed
+        self.workers = workers
+        engine = BPTT(network: network, stepCount: stepCount, workers: workers, chunk: max(1, substrate.preferredChunkSize))
+    }
+
+    /// The sample order of `epoch` for `count` samples.
+    public func order(epoch: Int, count: Int) -> [Int] {
+        var idx = Array(0..<count)
+        var rng = SeededRandom(seed: seed, stream: 0x5EED_0000 &+ UInt64(epoch))
+        idx.seededShuffle(&rng)
+        return idx
+    }
+
+    /// One optimizer step on `batch`; returns its statistics (loss includes regularizers).
+    public func step(_ batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> BatchStatistics {
+        try substrate.load(network)
+        let noise: UInt64? = objective.loss.tieBreakNoise > 0 ? seed &* 31 &+ UInt64(epoch) &* 1_000_003 &+ UInt64(batchIndex) : nil
+        var (grads, stats) = try engine.gradients(network: network, batch: batch, substrate: substrate, objective: objective, noiseSeed: noise)
+        let l2 = network.addWeightL2(objective.regularizers, to: &grads)
+        stats.lossSum += l2 * Double(stats.samples)
+        optimizer.apply(grads, to: &network, learningRate: optimizer.config.learningRate(epoch: epoch))
+        return stats
+    }
+
+    /// Trains one epoch from `startBatch`; `shouldStop` is polled between batches (Ctrl-C).
+    /// - Returns: the statistics and the index of the next batch to run (== batch count when complete).
+    public func trainEpoch(
+        _ data: SpikeBatch, epoch: Int, batchSize: Int, startBatch: Int = 0,
+        shouldStop: () -> Bool = { false }, progress: (BatchProgress) -> Void = { _ in }
+    ) throws -> (BatchStatistics, nextBatch: Int) {
+        let order = order(epoch: epoch, count: data.sampleCount)
+        let batches = (data.sampleCount + batchSize - 1) / batchSize
+        var total = BatchStatistics()
+        let start = monotonicSeconds()
+        var b = startBatch
+        while b < batches {
+            if shouldStop() { break }
+            let idx = Array(order[(b * batchSize)..<min(data.sampleCount, (b + 1) * batchSize)])
+            let stats = try step(data.subset(idx), epoch: epoch, batchIndex: b)
+            total.merge(stats)
+            b += 1
+            let elapsed = monotonicSeconds() - start
+            progress(BatchProgress(epoch: epoch, batch: b, batchCount: batches, statistics: total, samplesPerSecond: Double(total.samples) / max(elapsed, 1e-9)))
+        }
+        return (total, b)
+    }
+}
