@@ -31,10 +31,12 @@ public final class Int32Buffer: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Int32>
 
-    public init(count: Int) {
+    /// - Parameter initialized: false leaves the memory untouched (pages are mapped on first write), for
+    ///   capacity that is mostly never used, such as worst-case spike buffers.
+    public init(count: Int, initialized: Bool = true) {
         self.count = count
         pointer = .allocate(capacity: max(1, count))
-        pointer.initialize(repeating: 0, count: max(1, count))
+        if initialized { pointer.initialize(repeating: 0, count: max(1, count)) }
     }
 
     deinit { pointer.deallocate() }

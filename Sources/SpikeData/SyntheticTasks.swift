@@ -26,6 +26,14 @@ public enum SyntheticTasks {
         return batch
     }
 
+    /// The SG-MLP16 pixel statistics as intensities in [0, 1] (for encoding with `LatencyEncoder`).
+    public static func sgMLP16Pixels(samples: Int, seed: UInt64) -> [Float] {
+        var rng = SeededRandom(seed: seed, stream: 0x5618)
+        return (0..<(samples * 256)).map { _ in
+            rng.nextUnitFloat() < 0.3 ? 0.2 + 0.8 * (1 - rng.nextUnitFloat()) : 0.2 * rng.nextUnitFloat()
+        }
+    }
+
     /// A learnable latency-coded task: each class has a prototype (a random subset of channels with
     /// random latencies); a sample is its class prototype with jittered times, dropped and spurious spikes.
     /// Used by `make demo` before a dataset is installed, and by tests.

@@ -182,9 +182,8 @@ public final class BPTT: @unchecked Sendable {
                 let so = rec.spikeOffsets.pointer + local * (T + 1)
                 if countsOn {
                     counts.zero(p.stride)
-                    rec.spikeNeurons[local].withUnsafeBufferPointer { sn in
-                        for i in sn { counts.pointer[Int(i)] += 1 }
-                    }
+                    let sn = rec.spikeIndices(sample: local)
+                    for k in 0..<rec.spikeCount(sample: local) { counts.pointer[Int(sn[k])] += 1 }
                     regValue += regs.countTerms(counts: counts.pointer, n: p.neuronCount, gradient: sc.countGrad[l].pointer, weight: invB)
                     countGrad = UnsafePointer(sc.countGrad[l].pointer)
                     if layerEnd < T {
@@ -202,18 +201,16 @@ public final class BPTT: @unchecked Sendable {
                 inputOffsets = UnsafePointer(obs.layers[l - 1].spikeOffsets.pointer + local * (T + 1))
             }
             let body = { (inputIndices: UnsafePointer<Int32>) in
-                rec.spikeNeurons.isEmpty
-                    ? self.backwardLayerDispatch(p, objective.surrogate, T, layerEnd, rec, local, nil, nil, inputOffsets, inputIndices, countGrad, sc, l)
-                    : rec.spikeNeurons[local].withUnsafeBufferPointer { sn in
-                        self.backwardLayerDispatch(
-                            p, objective.surrogate, T, layerEnd, rec, local, sn.baseAddress ?? emptyIndices,
-                            UnsafePointer(rec.spikeOffsets.pointer + local * (T + 1)), inputOffsets, inputIndices, countGrad, sc, l)
-                    }
+                rec.isSpiking
+                    ? self.backwardLayerDispatch(
+                        p, objective.surrogate, T, layerEnd, rec, local, UnsafePointer(rec.spikeIndices(sample: local)),
+                        UnsafePointer(rec.spikeSteps(sample: local)), inputOffsets, inputIndices, countGrad, sc, l)
+                    : self.backwardLayerDispatch(p, objective.surrogate, T, layerEnd, rec, local, nil, nil, inputOffsets, inputIndices, countGrad, sc, l)
             }
             if l == 0 {
                 batch.channels.withUnsafeBufferPointer { body($0.baseAddress ?? emptyIndices) }
             } else {
-                obs.layers[l - 1].spikeNeurons[local].withUnsafeBufferPointer { body($0.baseAddress ?? emptyIndices) }
+                body(UnsafePointer(obs.layers[l - 1].spikeIndices(sample: local)))
             }
             if l > 0 && layerEnd > 0 {
                 // G_{l−1}[t] = W_l · λI_l[t+1] for t < layerEnd (one GEMM over time)

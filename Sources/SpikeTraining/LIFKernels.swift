@@ -10,11 +10,31 @@ typealias Vec = SIMD16<Float>
     UnsafeRawPointer(p).assumingMemoryBound(to: Vec.self)
 }
 
+/// Lane bit values for turning a SIMD comparison mask into an integer bit mask.
+@usableFromInline let laneBits = SIMD16<UInt32>(
+    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+
+/// Appends the lanes set in `mask` (offset by `base`) to `out`; branch-free per lane, one step per spike.
+@inline(__always)
+func compact(_ mask: SIMDMask<SIMD16<Int32>>, base: Int32, bits laneBits: SIMD16<UInt32>, into out: UnsafeMutablePointer<Int32>, count n: inout Int) {
+    var bits = SIMD16<UInt32>(repeating: 0).replacing(with: laneBits, where: mask).wrappedSum()
+    while bits != 0 {
+        out[n] = base + Int32(bits.trailingZeroBitCount)
+        n += 1
+        bits &= bits &- 1
+    }
+}
+
 /// Event-driven simulation of one layer for one sample, T steps (DESIGN §3, update order in `LIFParameters`).
 ///
 /// Per step: record `V[t]`, emit `S[t] = H(V[t] − ϑ)`, then `I ← α·I + Σ rows of the input events at t`
 /// (and recurrent rows of this step's spikes), `V ← β·V + c·I`, and the reset of the neurons that spiked.
-/// Each input event adds one weight row; nothing is allocated except spike appends (capacity reserved).
+/// Each input event adds one weight row; nothing is allocated.
+///
+/// With `stopWhenQuiet` (inference, nothing recorded) the layer stops once its input has ended and no neuron
+/// can reach threshold again: every future `V_i ≤ max(V_i, 0) + c·max(I_i, 0)·min(1/(1−α), 1/(1−β))`.
+/// That shortcut is exact, not an approximation.
+/// - Returns: the number of spikes written to `spikes` (offsets per step in `spikeOffsets`).
 /// - Complexity: O(T·N/16 + events·N/16).
 @inline(__always)
 func simulateLayer(
@@ -22,8 +42,9 @@ func simulateLayer(
     inputOffsets: UnsafePointer<Int32>, inputIndices: UnsafePointer<Int32>,
     current: UnsafeMutablePointer<Float>, membrane: UnsafeMutablePointer<Float>,
     record: UnsafeMutablePointer<Float>?,
-    spikes: inout [Int32], spikeOffsets: UnsafeMutablePointer<Int32>?
-) {
+    spikes: UnsafeMutablePointer<Int32>?, spikeOffsets: UnsafeMutablePointer<Int32>?,
+    stopWhenQuiet: Bool = false
+) -> Int {
     let stride = p.stride
     let C = stride / 16
     let I = vectors(current)
@@ -40,20 +61,45 @@ func simulateLayer(
     let spiking = p.kind != .leakyReadout
     let delayed = p.timing == .delayed
     let subtract = p.reset == .subtract
-    spikes.removeAll(keepingCapacity: true)
+    let bits = laneBits
+    var n = 0
+    // Quiescence test: the last step with input, and the bound factor on the current.
+    var lastInput = -1
+    if stopWhenQuiet && spiking && record == nil {
+        var t = T - 1
+        while t >= 0 && inputOffsets[t + 1] == inputOffsets[t] { t -= 1 }
+        lastInput = t
+    }
+    let quietCheck = stopWhenQuiet && spiking && record == nil
+    let reach = Vec(repeating: p.gain * min(1 / (1 - p.alpha), 1 / max(1e-6, 1 - p.beta)))
     for t in 0..<T {
-        let first = spikes.count
+        let first = n
         spikeOffsets?[t] = Int32(first)
         if let rec = record {
             let r = vectors(rec + t * stride)
             for c in 0..<C { r[c] = V[c] }
         }
         if spiking {
+            let out = spikes!
             for c in 0..<C {
                 let m = V[c] .> thr
-                if any(m) {
-                    for lane in 0..<16 where m[lane] { spikes.append(Int32(c * 16 + lane)) }
-                }
+                if any(m) { compact(m, base: Int32(c * 16), bits: bits, into: out, count: &n) }
+            }
+        }
+        if quietCheck && t > lastInput && n == first {
+            var bound = Vec(repeating: -1)
+            let zero = Vec()
+            for c in 0..<C {
+                var v = V[c]
+                v.replace(with: zero, where: v .< zero)
+                var i = I[c]
+                i.replace(with: zero, where: i .< zero)
+                let b = v + i * reach
+                bound.replace(with: b, where: b .> bound)
+            }
+            if bound.max() < threshold {
+                for u in (t + 1)...T { spikeOffsets?[u] = Int32(n) }
+                return n
             }
         }
         if delayed {
@@ -68,24 +114,24 @@ func simulateLayer(
             let row = vectors(UnsafePointer(W + Int(inputIndices[k]) * stride))
             for c in 0..<C { I[c] += row[c] }
         }
-        let last = spikes.count
-        if let R = R, last > first {
-            for k in first..<last {
-                let row = vectors(UnsafePointer(R + Int(spikes[k]) * stride))
+        if let R = R, n > first {
+            for k in first..<n {
+                let row = vectors(UnsafePointer(R + Int(spikes![k]) * stride))
                 for c in 0..<C { I[c] += row[c] }
             }
         }
         if !delayed {
             for c in 0..<C { V[c] = beta * V[c] + gain * I[c] }
         }
-        if last > first {
-            for k in first..<last {
-                let i = Int(spikes[k])
+        if n > first {
+            for k in first..<n {
+                let i = Int(spikes![k])
                 if subtract { membrane[i] -= threshold } else { membrane[i] = 0 }
             }
         }
     }
-    spikeOffsets?[T] = Int32(spikes.count)
+    spikeOffsets?[T] = Int32(n)
+    return n
 }
 
 /// Per-worker scratch for the backward pass of one sample: adjoints `λI[0...T]`, rolling `λV`, and

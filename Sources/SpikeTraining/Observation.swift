@@ -20,16 +20,20 @@ public struct LayerRecord: @unchecked Sendable {
     public let stepCount: Int
     /// Membrane samples on the model grid, or nil when not recorded.
     public let membrane: FloatBuffer?
-    public var spikeNeurons: [[Int32]]
+    /// Spiking neuron indices; sample `s` owns `spikeCapacity` entries from `s·spikeCapacity`.
+    public let spikeNeurons: Int32Buffer
+    public let spikeCapacity: Int
     public let spikeOffsets: Int32Buffer
+    public let isSpiking: Bool
 
     init(neuronCount: Int, stepCount: Int, capacity: Int, recordMembrane: Bool, spiking: Bool) {
         self.neuronCount = neuronCount
         self.stride = paddedTo16(neuronCount)
         self.stepCount = stepCount
         self.membrane = recordMembrane ? FloatBuffer(count: capacity * stepCount * stride) : nil
-        self.spikeNeurons = [[Int32]](repeating: [], count: spiking ? capacity : 0)
-        if spiking { for i in 0..<capacity { spikeNeurons[i].reserveCapacity(4 * neuronCount) } }
+        self.isSpiking = spiking
+        self.spikeCapacity = spiking ? stepCount * neuronCount : 0
+        self.spikeNeurons = Int32Buffer(count: capacity * spikeCapacity, initialized: false)
         self.spikeOffsets = Int32Buffer(count: spiking ? capacity * (stepCount + 1) : 0)
     }
 
@@ -39,7 +43,13 @@ public struct LayerRecord: @unchecked Sendable {
     }
 
     /// Number of spikes of local sample `s`.
-    public func spikeCount(sample s: Int) -> Int { spikeNeurons.isEmpty ? 0 : spikeNeurons[s].count }
+    public func spikeCount(sample s: Int) -> Int { isSpiking ? Int(spikeOffsets[s * (stepCount + 1) + stepCount]) : 0 }
+
+    /// Neuron indices of local sample `s` (offsets from `spikeOffsets` index into this).
+    public func spikeIndices(sample s: Int) -> UnsafeMutablePointer<Int32> { spikeNeurons.pointer + s * spikeCapacity }
+
+    /// Offsets `[T+1]` of local sample `s`.
+    public func spikeSteps(sample s: Int) -> UnsafeMutablePointer<Int32> { spikeOffsets.pointer + s * (stepCount + 1) }
 
     /// Spike events `(step, neuron)` of local sample `s`.
     public func spikes(sample s: Int) -> [(step: Int, neuron: Int)] {
@@ -47,7 +57,7 @@ public struct LayerRecord: @unchecked Sendable {
         let base = s * (stepCount + 1)
         for t in 0..<stepCount {
             for k in Int(spikeOffsets[base + t])..<Int(spikeOffsets[base + t + 1]) {
-                out.append((t, Int(spikeNeurons[s][k])))
+                out.append((t, Int(spikeIndices(sample: s)[k])))
             }
         }
         return out

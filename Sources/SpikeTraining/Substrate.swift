@@ -72,9 +72,7 @@ public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
                             runLayer(p, T, offsets.baseAddress! + s * T, channels.baseAddress!, current, membrane, rec, &observation, l, local)
                         } else {
                             let below = observation.layers[l - 1]
-                            below.spikeNeurons[local].withUnsafeBufferPointer { bn in
-                                runLayer(p, T, below.spikeOffsets.pointer + local * (T + 1), bn.baseAddress ?? emptyIndices, current, membrane, rec, &observation, l, local)
-                            }
+                            runLayer(p, T, below.spikeSteps(sample: local), below.spikeIndices(sample: local), current, membrane, rec, &observation, l, local)
                         }
                     }
                 }
@@ -88,14 +86,14 @@ public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
         _ current: UnsafeMutablePointer<Float>, _ membrane: UnsafeMutablePointer<Float>,
         _ rec: UnsafeMutablePointer<Float>?, _ observation: inout Observation, _ l: Int, _ local: Int
     ) {
+        let layer = observation.layers[l]
+        let quiet = observation.recording == .readout
         if p.kind == .leakyReadout {
-            var none: [Int32] = []
-            simulateLayer(p, stepCount: T, inputOffsets: offsets, inputIndices: indices, current: current, membrane: membrane, record: rec, spikes: &none, spikeOffsets: nil)
+            _ = simulateLayer(p, stepCount: T, inputOffsets: offsets, inputIndices: indices, current: current, membrane: membrane, record: rec, spikes: nil, spikeOffsets: nil)
         } else {
-            let so = observation.layers[l].spikeOffsets.pointer + local * (T + 1)
-            simulateLayer(
+            _ = simulateLayer(
                 p, stepCount: T, inputOffsets: offsets, inputIndices: indices, current: current, membrane: membrane,
-                record: rec, spikes: &observation.layers[l].spikeNeurons[local], spikeOffsets: so)
+                record: rec, spikes: layer.spikeIndices(sample: local), spikeOffsets: layer.spikeSteps(sample: local), stopWhenQuiet: quiet)
         }
     }
 }

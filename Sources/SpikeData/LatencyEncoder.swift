@@ -1,0 +1,62 @@
+import Foundation
+import SpikeTraining
+
+/// Time-to-first-spike code: brighter pixels spike earlier, each pixel at most once (Cramer et al. 2022).
+///
+/// ```
+/// t = τ_in · ln(x / (x − ϑ_in))    for x > ϑ_in, no spike otherwise
+/// ```
+/// then shifted so the earliest spike of the batch is at 0 (as the published code does) and binned to
+/// `floor(t/Δt)`; spikes beyond the window are dropped. Defaults: τ_in = 8 µs, ϑ_in = 0.2 (seconds).
+public struct LatencyEncoder: Codable, Equatable, Sendable {
+    public var tauIn: Double
+    public var thresholdIn: Double
+    public var dt: Double
+    public var stepCount: Int
+    /// Shift so that the earliest spike in each batch lands at step 0.
+    public var shiftToEarliest: Bool
+
+    public init(tauIn: Double = 8e-6, thresholdIn: Double = 0.2, dt: Double = 1.7e-6, stepCount: Int = 20, shiftToEarliest: Bool = true) {
+        self.tauIn = tauIn
+        self.thresholdIn = thresholdIn
+        self.dt = dt
+        self.stepCount = stepCount
+        self.shiftToEarliest = shiftToEarliest
+    }
+
+    /// Spike time in seconds of a pixel of intensity `x` in [0, 1], or nil.
+    @inline(__always)
+    public func spikeTime(_ x: Float) -> Double? {
+        let v = Double(x)
+        guard v > thresholdIn else { return nil }
+        return tauIn * log(v / (v - thresholdIn))
+    }
+
+    /// Encodes images (`pixels` per image, values in [0, 1]) into a batch.
+    public func encode(images: [Float], pixels: Int, labels: [Int32]) -> SpikeBatch {
+        let n = labels.count
+        precondition(images.count == n * pixels, "need \(n)x\(pixels) pixels, got \(images.count)")
+        var times = [Double](repeating: .infinity, count: images.count)
+        var earliest = Double.infinity
+        for i in images.indices {
+            if let t = spikeTime(images[i]) {
+                times[i] = t
+                earliest = min(earliest, t)
+            }
+        }
+        let shift = shiftToEarliest && earliest.isFinite ? earliest : 0
+        var batch = SpikeBatch(stepCount: stepCount, channelCount: pixels, reservingEvents: images.count / 3)
+        var ev: [(step: Int, channel: Int)] = []
+        for s in 0..<n {
+            ev.removeAll(keepingCapacity: true)
+            for p in 0..<pixels {
+                let t = times[s * pixels + p]
+                guard t.isFinite else { continue }
+                let step = Int(((t - shift) / dt).rounded(.down))
+                if step < stepCount { ev.append((step, p)) }
+            }
+            batch.appendSample(events: ev, label: labels[s])
+        }
+        return batch
+    }
+}
