@@ -74,7 +74,7 @@ public final class BPTT: @unchecked Sendable {
         shape = network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }
         scratch = (0..<self.workers).map { _ in BackwardScratch(PackedNetwork(network), stepCount: stepCount) }
         observations = (0..<self.workers).map { _ in Observation(network: network, stepCount: stepCount, capacity: chunk, recording: .full) }
-        counts = (0..<self.workers).map { _ in FloatBuffer(count: network.layers.map { paddedTo16($0.neuronCount) }.max()!) }
+        counts = (0..<self.workers).map { _ in FloatBuffer(count: network.layers.map { neuronStride($0.neuronCount) }.max()!) }
     }
 
     /// Loss, statistics and gradients of `objective` on `batch`, run on `substrate` (already loaded with `network`).
@@ -99,7 +99,6 @@ public final class BPTT: @unchecked Sendable {
                 sc.gradR[l]?.zero(p.neuronCount * p.stride)
             }
             var st = BatchStatistics()
-            var rng: SeededRandom? = noiseSeed.map { SeededRandom(seed: $0, stream: UInt64(range.lowerBound)) }
             var lo = range.lowerBound
             while lo < range.upperBound {
                 let hi = min(range.upperBound, lo + chunk)
@@ -113,7 +112,7 @@ public final class BPTT: @unchecked Sendable {
                 st.substrateSeconds += obs.substrateSeconds ?? 0
                 st.energyJoules += obs.energyJoules ?? 0
                 for s in lo..<hi {
-                    backwardSample(sample: s, local: s - lo, batch: batch, observation: obs, objective: objective, invB: invB, scratch: sc, counts: counts[worker], rng: &rng, stats: &st)
+                    backwardSample(sample: s, local: s - lo, batch: batch, observation: obs, objective: objective, invB: invB, scratch: sc, counts: counts[worker], noiseSeed: noiseSeed.map { UInt32(truncatingIfNeeded: $0 &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(s) &* 0xBF58_476D_1CE4_E5B9 >> 17) }, stats: &st)
                 }
                 lo = hi
             }
@@ -151,7 +150,7 @@ public final class BPTT: @unchecked Sendable {
 
     private func backwardSample(
         sample s: Int, local: Int, batch: SpikeBatch, observation obs: Observation, objective: Objective, invB: Float,
-        scratch sc: BackwardScratch, counts: FloatBuffer, rng: inout SeededRandom?, stats: inout BatchStatistics
+        scratch sc: BackwardScratch, counts: FloatBuffer, noiseSeed: UInt32?, stats: inout BatchStatistics
     ) {
         let T = stepCount
         let L = packed.layers.count
@@ -161,7 +160,7 @@ public final class BPTT: @unchecked Sendable {
         let regs = objective.regularizers
         let r = objective.loss.evaluate(
             trace: trace, stepCount: T, outputs: out.neuronCount, stride: out.stride, label: label,
-            amplitude: regs.readoutAmplitude, seed: sc.seed.pointer, weight: invB, noise: &rng)
+            amplitude: regs.readoutAmplitude, seed: sc.seed.pointer, weight: invB, noiseSeed: noiseSeed)
         stats.samples += 1
         stats.lossSum += Double(r.loss)
         if r.predicted == label { stats.correct += 1 }

@@ -49,7 +49,6 @@ public final class Inference: @unchecked Sendable {
             let predictions = pp
             parallelChunks(count: batch.sampleCount, workers: w) { worker, range in
                 var ev = Evaluation(classes: classes)
-                var none: SeededRandom? = nil
                 var lo = range.lowerBound
                 while lo < range.upperBound {
                     let hi = min(range.upperBound, lo + chunk)
@@ -66,7 +65,7 @@ public final class Inference: @unchecked Sendable {
                         let label = Int(batch.labels[s])
                         let r = loss.evaluate(
                             trace: out.membrane!.pointer + local * stepCount * out.stride, stepCount: stepCount,
-                            outputs: out.neuronCount, stride: out.stride, label: label, amplitude: 0, seed: nil, weight: 0, noise: &none)
+                            outputs: out.neuronCount, stride: out.stride, label: label, amplitude: 0, seed: nil, weight: 0, noiseSeed: nil)
                         predictions[s] = Int32(r.predicted)
                         ev.samples += 1
                         ev.lossSum += Double(r.loss)

@@ -80,24 +80,28 @@ func simulateLayer(
             for c in 0..<C { r[c] = V[c] }
         }
         if spiking {
-            let out = spikes!
-            for c in 0..<C {
-                let m = V[c] .> thr
-                if any(m) { compact(m, base: Int32(c * 16), bits: bits, into: out, count: &n) }
+            // Branch-free test of the whole population first; most steps of most vectors are silent.
+            var anySpike = V[0] .> thr
+            for c in 1..<C { anySpike .|= V[c] .> thr }
+            if any(anySpike) {
+                let out = spikes!
+                for c in 0..<C {
+                    let m = V[c] .> thr
+                    if any(m) { compact(m, base: Int32(c * 16), bits: bits, into: out, count: &n) }
+                }
             }
         }
         if quietCheck && t > lastInput && n == first {
-            var bound = Vec(repeating: -1)
+            var reachable = Vec() .> Vec()
             let zero = Vec()
             for c in 0..<C {
                 var v = V[c]
                 v.replace(with: zero, where: v .< zero)
                 var i = I[c]
                 i.replace(with: zero, where: i .< zero)
-                let b = v + i * reach
-                bound.replace(with: b, where: b .> bound)
+                reachable .|= v + i * reach .>= thr
             }
-            if bound.max() < threshold {
+            if !any(reachable) {
                 for u in (t + 1)...T { spikeOffsets?[u] = Int32(n) }
                 return n
             }

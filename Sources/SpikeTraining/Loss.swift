@@ -91,66 +91,109 @@ public struct Regularizers: Codable, Equatable, Sendable {
     }
 }
 
+/// Deterministic tie-break noise in [0, 1): a 32-bit hash of (seed, step, lane), vectorized over 16 outputs.
+///
+/// Replaces a sequential RNG so that the noise costs a few integer ops per step and does not depend on
+/// which worker handles a sample.
+@inline(__always)
+func tieBreakNoise(seed: UInt32, step: Int) -> SIMD16<Float> {
+    var h = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) &+ SIMD16(repeating: seed &+ UInt32(truncatingIfNeeded: step) &* 0x9E37_79B9)
+    h = (h ^ (h &>> 16)) &* 0x7FEB_352D
+    h = (h ^ (h &>> 15)) &* 0x846C_A68B
+    h = h ^ (h &>> 16)
+    return SIMD16<Float>(h &>> 8) * (1.0 / 16_777_216.0)
+}
+
 extension ReadoutLoss {
     /// Loss of one sample from its readout trace `[T][stride]`; writes `weight·dℓ/dV[t]` into `seed`.
     ///
     /// Returns the loss (cross-entropy plus the amplitude regularizer), the predicted class and the last
-    /// step with a non-zero seed plus one (where the backward pass may start).
+    /// step with a non-zero seed plus one (where the backward pass may start). `noiseSeed` (training only)
+    /// adds `tieBreakNoise·u`, u ∈ [0, 1), to the traces when choosing t*.
     func evaluate(
         trace: UnsafePointer<Float>, stepCount T: Int, outputs K: Int, stride: Int, label: Int,
-        amplitude: Float, seed: UnsafeMutablePointer<Float>?, weight: Float, noise: inout SeededRandom?
+        amplitude: Float, seed: UnsafeMutablePointer<Float>?, weight: Float, noiseSeed: UInt32?
     ) -> (loss: Float, predicted: Int, endStep: Int) {
-        var z = [Float](repeating: 0, count: K)
-        var peak = [Float](repeating: 0, count: K)
-        var at = [Int](repeating: 0, count: K)
-        switch reduction {
-        case .maxOverTime:
-            for k in 0..<K {
-                var best = -Float.infinity
-                var bestT = 0
-                for t in 0..<T {
-                    var v = trace[t * stride + k]
-                    if noise != nil { v += tieBreakNoise * noise!.nextUnitFloat() }
-                    if v > best {
-                        best = v
-                        bestT = t
-                    }
-                }
-                at[k] = bestT
-                peak[k] = trace[bestT * stride + k]
-                z[k] = scale * peak[k]
-            }
-        case .sumOverTime:
-            for t in 0..<T { for k in 0..<K { z[k] += trace[t * stride + k] } }
-            for k in 0..<K {
-                peak[k] = z[k]
-                z[k] *= scale
-            }
-        case .lastStep:
-            for k in 0..<K {
-                peak[k] = trace[(T - 1) * stride + k]
-                z[k] = scale * peak[k]
+        precondition(stride % 16 == 0 && K <= stride, "readout stride \(stride) must be a multiple of 16 covering \(K) outputs")
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * stride) { buf in
+            let peak = buf.baseAddress!
+            let p = peak + stride
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: stride) { atBuf in
+                let at = atBuf.baseAddress!
+                reduce(trace: trace, stepCount: T, stride: stride, noiseSeed: noiseSeed, peak: peak, at: at)
+                return finish(
+                    trace: trace, stepCount: T, outputs: K, stride: stride, label: label, amplitude: amplitude,
+                    seed: seed, weight: weight, peak: peak, at: at, p: p)
             }
         }
+    }
+
+    /// Reduces the traces over time, 16 outputs at a time: `peak[k]` and, for max, its step `at[k]`.
+    @inline(__always)
+    private func reduce(
+        trace: UnsafePointer<Float>, stepCount T: Int, stride: Int, noiseSeed: UInt32?,
+        peak: UnsafeMutablePointer<Float>, at: UnsafeMutablePointer<Int32>
+    ) {
+        let rows = UnsafeRawPointer(trace).assumingMemoryBound(to: SIMD16<Float>.self)
+        let C = stride / 16
+        for c in 0..<C {
+            var pk = SIMD16<Float>()
+            var a = SIMD16<Int32>()
+            switch reduction {
+            case .maxOverTime:
+                var best = SIMD16<Float>(repeating: -.infinity)
+                if let ns = noiseSeed {
+                    let eps = SIMD16<Float>(repeating: tieBreakNoise)
+                    for t in 0..<T {
+                        let v = rows[t * C + c] + eps * SpikeTraining.tieBreakNoise(seed: ns &+ UInt32(c) &* 16, step: t)
+                        let better = v .> best
+                        best.replace(with: v, where: better)
+                        a.replace(with: Int32(t), where: better)
+                    }
+                    for k in 0..<16 { pk[k] = trace[Int(a[k]) * stride + c * 16 + k] }
+                } else {
+                    for t in 0..<T {
+                        let v = rows[t * C + c]
+                        let better = v .> best
+                        best.replace(with: v, where: better)
+                        a.replace(with: Int32(t), where: better)
+                    }
+                    pk = best
+                }
+            case .sumOverTime:
+                for t in 0..<T { pk += rows[t * C + c] }
+            case .lastStep:
+                pk = rows[(T - 1) * C + c]
+            }
+            for k in 0..<16 {
+                peak[c * 16 + k] = pk[k]
+                at[c * 16 + k] = a[k]
+            }
+        }
+    }
+
+    @inline(__always)
+    private func finish(
+        trace: UnsafePointer<Float>, stepCount T: Int, outputs K: Int, stride: Int, label: Int, amplitude: Float,
+        seed: UnsafeMutablePointer<Float>?, weight: Float, peak: UnsafeMutablePointer<Float>,
+        at: UnsafeMutablePointer<Int32>, p: UnsafeMutablePointer<Float>
+    ) -> (loss: Float, predicted: Int, endStep: Int) {
         var zmax = -Float.infinity
         var predicted = 0
-        for k in 0..<K where z[k] > zmax {
-            zmax = z[k]
+        for k in 0..<K where scale * peak[k] > zmax {
+            zmax = scale * peak[k]
             predicted = k
         }
         var sum: Float = 0
-        var p = [Float](repeating: 0, count: K)
         for k in 0..<K {
-            p[k] = expf(z[k] - zmax)
+            p[k] = expf(scale * peak[k] - zmax)
             sum += p[k]
         }
         for k in 0..<K { p[k] /= sum }
         var loss: Float = 0
         if label >= 0 && label < K { loss = -logf(max(p[label], 1e-30)) }
-        var ampValue: Float = 0
         if amplitude != 0 {
-            // amplitude acts on the per-output peak (max reduction) or the reduced value
-            for k in 0..<K { ampValue += amplitude * peak[k] * peak[k] / Float(K) }
+            for k in 0..<K { loss += amplitude * peak[k] * peak[k] / Float(K) }
         }
         var end = 0
         if let seed = seed {
@@ -158,20 +201,20 @@ extension ReadoutLoss {
             for k in 0..<K {
                 let y: Float = k == label ? 1 : 0
                 let dz = label >= 0 ? (p[k] - y) * scale : 0
-                let dPeak = dz + 2 * amplitude * peak[k] / Float(K)
+                let dPeak = (dz + 2 * amplitude * peak[k] / Float(K)) * weight
                 switch reduction {
                 case .maxOverTime:
-                    seed[at[k] * stride + k] += dPeak * weight
-                    end = max(end, at[k] + 1)
+                    seed[Int(at[k]) * stride + k] += dPeak
+                    end = max(end, Int(at[k]) + 1)
                 case .sumOverTime:
-                    for t in 0..<T { seed[t * stride + k] += dPeak * weight }
+                    for t in 0..<T { seed[t * stride + k] += dPeak }
                     end = T
                 case .lastStep:
-                    seed[(T - 1) * stride + k] += dPeak * weight
+                    seed[(T - 1) * stride + k] += dPeak
                     end = T
                 }
             }
         }
-        return (loss + ampValue, predicted, end)
+        return (loss, predicted, end)
     }
 }

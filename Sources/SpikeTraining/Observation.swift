@@ -28,7 +28,7 @@ public struct LayerRecord: @unchecked Sendable {
 
     init(neuronCount: Int, stepCount: Int, capacity: Int, recordMembrane: Bool, spiking: Bool) {
         self.neuronCount = neuronCount
-        self.stride = paddedTo16(neuronCount)
+        self.stride = neuronStride(neuronCount)
         self.stepCount = stepCount
         self.membrane = recordMembrane ? FloatBuffer(count: capacity * stepCount * stride) : nil
         self.isSpiking = spiking

@@ -23,7 +23,7 @@ public struct PackedLayer: @unchecked Sendable {
         kind = layer.kind
         inputCount = layer.inputCount
         neuronCount = layer.neuronCount
-        stride = paddedTo16(layer.neuronCount)
+        stride = neuronStride(layer.neuronCount)
         weights = FloatBuffer(count: inputCount * stride)
         recurrent = layer.isRecurrent ? FloatBuffer(count: neuronCount * stride) : nil
         let d = layer.parameters.discretized(dt: dt)
