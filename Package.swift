@@ -17,9 +17,12 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // MARK: - Implementation details (not API)
+        .target(name: "CSpikeKernels"),
+
         // MARK: - Public API
-        .target(name: "SpikeCore", dependencies: ["CBLAS"]),
-        .target(name: "SpikeTraining", dependencies: ["SpikeCore"]),
+        .target(name: "SpikeCore", dependencies: ["CBLAS", "CSpikeKernels"]),
+        .target(name: "SpikeTraining", dependencies: ["SpikeCore", "CSpikeKernels"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeTraining", "CZlib"]),
         .executableTarget(
             name: "spikeloop",
@@ -28,7 +31,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // MARK: - Implementation details (not API)
         .target(name: "_SpikeTestSupport", dependencies: ["SpikeTraining"]),
 
         // MARK: - Unit test bundles

@@ -211,7 +211,9 @@ public final class BPTT: @unchecked Sendable {
             } else {
                 body(UnsafePointer(obs.layers[l - 1].spikeIndices(sample: local)))
             }
-            if l > 0 && layerEnd > 0 {
+            if l > 0 && packed.layers[l].transposed != nil {
+                // the layer below forms W·λI on the fly (see backwardLayer's `above`)
+            } else if l > 0 && layerEnd > 0 {
                 // G_{l−1}[t] = W_l · λI_l[t+1] for t < layerEnd (one GEMM over time)
                 let below = packed.layers[l - 1]
                 BLAS.gemm(
@@ -241,11 +243,16 @@ public final class BPTT: @unchecked Sendable {
             reconstructCurrent(p, stepCount: T, inputOffsets: inputOffsets, inputIndices: inputIndices, spikeNeurons: spikeNeurons, spikeOffsets: spikeOffsets, into: sc.currentTrace[l].pointer)
             currentTrace = UnsafePointer(sc.currentTrace[l].pointer)
         }
+        var above: (lambdaI: UnsafePointer<Float>, weightsT: UnsafePointer<Float>, count: Int, stride: Int)? = nil
+        if spiking, l + 1 < packed.layers.count, let tr = packed.layers[l + 1].transposed {
+            let up = packed.layers[l + 1]
+            above = (UnsafePointer(sc.lambdaI[l + 1].pointer), UnsafePointer(tr.pointer), up.neuronCount, up.stride)
+        }
         func go<K: SurrogateKernel>(_ k: K) {
             backwardLayer(
                 p, surrogate: k, stepCount: T, endStep: tEnd, membrane: membrane, spikeNeurons: spikeNeurons,
                 spikeOffsets: spikeOffsets, inputOffsets: inputOffsets, inputIndices: inputIndices,
-                spikeGrad: spiking ? UnsafePointer(sc.spikeGrad[l].pointer) : nil, countGrad: countGrad,
+                spikeGrad: spiking ? UnsafePointer(sc.spikeGrad[l].pointer) : nil, above: above, countGrad: countGrad,
                 seed: spiking ? nil : UnsafePointer(sc.seed.pointer), currentTrace: currentTrace,
                 lambdaI: sc.lambdaI[l].pointer, lambdaV: sc.lambdaV[l].pointer, gradW: sc.gradW[l].pointer,
                 gradR: sc.gradR[l]?.pointer)

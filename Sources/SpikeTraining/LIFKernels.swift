@@ -1,4 +1,5 @@
 import SpikeCore
+import CSpikeKernels
 
 typealias Vec = SIMD16<Float>
 
@@ -80,16 +81,7 @@ func simulateLayer(
             for c in 0..<C { r[c] = V[c] }
         }
         if spiking {
-            // Branch-free test of the whole population first; most steps of most vectors are silent.
-            var anySpike = V[0] .> thr
-            for c in 1..<C { anySpike .|= V[c] .> thr }
-            if any(anySpike) {
-                let out = spikes!
-                for c in 0..<C {
-                    let m = V[c] .> thr
-                    if any(m) { compact(m, base: Int32(c * 16), bits: bits, into: out, count: &n) }
-                }
-            }
+            n += Int(spikeloop_threshold_compress(membrane, Int32(stride), threshold, spikes! + n))
         }
         if quietCheck && t > lastInput && n == first {
             var reachable = Vec() .> Vec()
@@ -180,7 +172,8 @@ func backwardLayer<K: SurrogateKernel>(
     membrane: UnsafePointer<Float>?,  // observed V [T][stride] (nil for nothing to differentiate)
     spikeNeurons: UnsafePointer<Int32>?, spikeOffsets: UnsafePointer<Int32>?,
     inputOffsets: UnsafePointer<Int32>, inputIndices: UnsafePointer<Int32>,
-    spikeGrad: UnsafePointer<Float>?,  // G[t] [T][stride] for spiking layers
+    spikeGrad: UnsafePointer<Float>?,  // G[t] [T][stride] for spiking layers, or nil with `above`
+    above: (lambdaI: UnsafePointer<Float>, weightsT: UnsafePointer<Float>, count: Int, stride: Int)?,
     countGrad: UnsafePointer<Float>?,  // [stride] or nil
     seed: UnsafePointer<Float>?,  // readout dℓ/dV [T][stride]
     currentTrace: UnsafePointer<Float>?,  // I[t] [(T+1)][stride], differentiable zero reset only
@@ -234,8 +227,21 @@ func backwardLayer<K: SurrogateKernel>(
         let nxt = vectors(UnsafePointer(rowNext))
         if spiking {
             let v = vectors(membrane! + t * stride)
-            let G = vectors(spikeGrad! + t * stride)
-            for c in 0..<C { cur[c] = G[c] }
+            if let a = above {
+                // G[t] = W·λI_above[t+1] on the fly for a small layer above (the readout): K broadcasts × C.
+                let la = a.lambdaI + (t + 1) * a.stride
+                for c in 0..<C { cur[c] = Vec() }
+                for k in 0..<a.count {
+                    let lk = la[k]
+                    if lk == 0 { continue }
+                    let w = vectors(a.weightsT + k * stride)
+                    let l = Vec(repeating: lk)
+                    for c in 0..<C { cur[c] += l * w[c] }
+                }
+            } else {
+                let G = vectors(spikeGrad! + t * stride)
+                for c in 0..<C { cur[c] = G[c] }
+            }
             if let cg = countGrad {
                 let cgv = vectors(cg)
                 for c in 0..<C { cur[c] += cgv[c] }

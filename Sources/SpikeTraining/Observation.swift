@@ -32,7 +32,7 @@ public struct LayerRecord: @unchecked Sendable {
         self.stepCount = stepCount
         self.membrane = recordMembrane ? FloatBuffer(count: capacity * stepCount * stride) : nil
         self.isSpiking = spiking
-        self.spikeCapacity = spiking ? stepCount * neuronCount : 0
+        self.spikeCapacity = spiking ? stepCount * neuronCount + 16 : 0  // +16: vector stores past the end
         self.spikeNeurons = Int32Buffer(count: capacity * spikeCapacity, initialized: false)
         self.spikeOffsets = Int32Buffer(count: spiking ? capacity * (stepCount + 1) : 0)
     }

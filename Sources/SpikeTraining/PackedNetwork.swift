@@ -11,6 +11,10 @@ public struct PackedLayer: @unchecked Sendable {
     public let stride: Int
     public let weights: FloatBuffer
     public let recurrent: FloatBuffer?
+    /// `[neuronCount][inputStride]`: the transpose, kept for small layers (readouts) so that the layer below
+    /// can form `W·λ` with one broadcast per neuron instead of a GEMM.
+    public let transposed: FloatBuffer?
+    public let inputStride: Int
     public let alpha: Float
     public let beta: Float
     public let gain: Float
@@ -26,6 +30,8 @@ public struct PackedLayer: @unchecked Sendable {
         stride = neuronStride(layer.neuronCount)
         weights = FloatBuffer(count: inputCount * stride)
         recurrent = layer.isRecurrent ? FloatBuffer(count: neuronCount * stride) : nil
+        inputStride = neuronStride(layer.inputCount)
+        transposed = layer.neuronCount <= 16 ? FloatBuffer(count: layer.neuronCount * neuronStride(layer.inputCount)) : nil
         let d = layer.parameters.discretized(dt: dt)
         alpha = Float(d.alpha)
         beta = Float(d.beta)
@@ -42,6 +48,13 @@ public struct PackedLayer: @unchecked Sendable {
         layer.weights.withUnsafeBufferPointer { w in
             for j in 0..<inputCount {
                 (weights.pointer + j * stride).update(from: w.baseAddress! + j * neuronCount, count: neuronCount)
+            }
+        }
+        if let tr = transposed {
+            layer.weights.withUnsafeBufferPointer { w in
+                for j in 0..<inputCount {
+                    for i in 0..<neuronCount { tr.pointer[i * inputStride + j] = w[j * neuronCount + i] }
+                }
             }
         }
         if let r = recurrent {
