@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCore
 
 /// Which update rule applies gradients.
 public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
@@ -56,62 +57,111 @@ public struct Optimizer: Sendable {
         second = config.kind == .adam ? sizes.map { [Float](repeating: 0, count: $0) } : []
     }
 
-    /// Applies one update with learning rate `lr`, then clips hidden weights to their `weightLimit`.
-    public mutating func apply(_ grads: Gradients, to network: inout Network, learningRate lr: Double) {
+    /// Applies one update with learning rate `lr`, then clips weights to their layer's `weightLimit`.
+    ///
+    /// Vectorized (SIMD16) and split over `workers` threads: at batch 100 a scalar Adam over the 65k weights of
+    /// the MNIST network cost as much as the forward pass.
+    public mutating func apply(_ grads: Gradients, to network: inout Network, learningRate lr: Double, workers: Int = 1) {
         step += 1
         var index = 0
-        let wd = Float(config.weightDecay)
-        let b1 = Float(config.beta1)
-        let b2 = Float(config.beta2)
-        let eps = Float(config.epsilon)
-        let bc1 = Float(1 - pow(config.beta1, Double(step)))
-        let bc2 = Float(1 - pow(config.beta2, Double(step)))
-        let lrF = Float(lr)
-        let mom = Float(config.momentum)
-        let kind = config.kind
-        func update(_ w: inout [Float], _ g: [Float], _ k: Int) {
-            let n = w.count
-            w.withUnsafeMutableBufferPointer { wp in
-                g.withUnsafeBufferPointer { gp in
-                    first[k].withUnsafeMutableBufferPointer { m in
-                        if kind == .adam {
-                            second[k].withUnsafeMutableBufferPointer { v in
-                                for i in 0..<n {
-                                    let gi = gp[i] + wd * wp[i]
-                                    m[i] = b1 * m[i] + (1 - b1) * gi
-                                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                    let mh = m[i] / bc1
-                                    let vh = v[i] / bc2
-                                    wp[i] -= lrF * mh / (vh.squareRoot() + eps)
+        let hyper = AdamStep(
+            lr: Float(lr), b1: Float(config.beta1), b2: Float(config.beta2), eps: Float(config.epsilon),
+            bc1: Float(1 - pow(config.beta1, Double(step))), bc2: Float(1 - pow(config.beta2, Double(step))),
+            wd: Float(config.weightDecay), momentum: Float(config.momentum), adam: config.kind == .adam)
+        var none: [Float] = []
+        for l in network.layers.indices {
+            let limit = network.layers[l].weightLimit
+            if hyper.adam {
+                Self.update(&network.layers[l].weights, grads.weights[l], &first[index], &second[index], hyper, limit, workers)
+            } else {
+                Self.update(&network.layers[l].weights, grads.weights[l], &first[index], &none, hyper, limit, workers)
+            }
+            index += 1
+            if network.layers[l].isRecurrent {
+                if hyper.adam {
+                    Self.update(&network.layers[l].recurrentWeights, grads.recurrent[l], &first[index], &second[index], hyper, limit, workers)
+                } else {
+                    Self.update(&network.layers[l].recurrentWeights, grads.recurrent[l], &first[index], &none, hyper, limit, workers)
+                }
+                index += 1
+            }
+        }
+    }
+
+    struct AdamStep {
+        var lr, b1, b2, eps, bc1, bc2, wd, momentum: Float
+        var adam: Bool
+    }
+
+    private static func update(
+        _ w: inout [Float], _ g: [Float], _ m: inout [Float], _ v: inout [Float], _ h: AdamStep,
+        _ limit: Float?, _ workers: Int
+    ) {
+        let n = w.count
+        w.withUnsafeMutableBufferPointer { wb in
+            g.withUnsafeBufferPointer { gb in
+                m.withUnsafeMutableBufferPointer { mb in
+                    v.withUnsafeMutableBufferPointer { vb in
+                        let W = wb.baseAddress!, G = gb.baseAddress!, M = mb.baseAddress!
+                        let VP = h.adam ? vb.baseAddress : nil
+                        parallelChunks(count: (n + 15) / 16, workers: n > 16_384 ? workers : 1) { _, range in
+                            for c in range {
+                                let lo = c * 16
+                                if lo + 16 <= n {
+                                    Self.step16(W + lo, G + lo, M + lo, VP.map { $0 + lo }, h, limit)
+                                } else {
+                                    for i in lo..<n { Self.step1(W + i, G + i, M + i, VP.map { $0 + i }, h, limit) }
                                 }
-                            }
-                        } else {
-                            for i in 0..<n {
-                                let gi = gp[i] + wd * wp[i]
-                                m[i] = mom * m[i] + gi
-                                wp[i] -= lrF * m[i]
                             }
                         }
                     }
                 }
             }
         }
-        for l in network.layers.indices {
-            update(&network.layers[l].weights, grads.weights[l], index)
-            index += 1
-            if network.layers[l].isRecurrent {
-                update(&network.layers[l].recurrentWeights, grads.recurrent[l], index)
-                index += 1
-            }
-            if let lim = network.layers[l].weightLimit {
-                network.layers[l].weights.withUnsafeMutableBufferPointer { w in
-                    for i in w.indices { w[i] = min(lim, max(-lim, w[i])) }
-                }
-                network.layers[l].recurrentWeights.withUnsafeMutableBufferPointer { w in
-                    for i in w.indices { w[i] = min(lim, max(-lim, w[i])) }
-                }
-            }
+    }
+
+    @inline(__always)
+    private static func step16(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>?, _ h: AdamStep, _ limit: Float?
+    ) {
+        typealias V = SIMD16<Float>
+        let W = UnsafeMutableRawPointer(w), G = UnsafeRawPointer(g), M = UnsafeMutableRawPointer(m)
+        var wv = W.loadUnaligned(as: V.self)
+        let gv = G.loadUnaligned(as: V.self) + V(repeating: h.wd) * wv
+        var mv = M.loadUnaligned(as: V.self)
+        if let v = v {
+            let VP = UnsafeMutableRawPointer(v)
+            mv = V(repeating: h.b1) * mv + V(repeating: 1 - h.b1) * gv
+            let vv = V(repeating: h.b2) * VP.loadUnaligned(as: V.self) + V(repeating: 1 - h.b2) * gv * gv
+            VP.storeBytes(of: vv, as: V.self)
+            let mh = mv / V(repeating: h.bc1)
+            let vh = vv / V(repeating: h.bc2)
+            wv -= V(repeating: h.lr) * mh / (vh.squareRoot() + V(repeating: h.eps))
+        } else {
+            mv = V(repeating: h.momentum) * mv + gv
+            wv -= V(repeating: h.lr) * mv
         }
+        if let lim = limit { wv = wv.clamped(lowerBound: V(repeating: -lim), upperBound: V(repeating: lim)) }
+        M.storeBytes(of: mv, as: V.self)
+        W.storeBytes(of: wv, as: V.self)
+    }
+
+    @inline(__always)
+    private static func step1(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>?, _ h: AdamStep, _ limit: Float?
+    ) {
+        let gi = g.pointee + h.wd * w.pointee
+        if let v = v {
+            m.pointee = h.b1 * m.pointee + (1 - h.b1) * gi
+            v.pointee = h.b2 * v.pointee + (1 - h.b2) * gi * gi
+            w.pointee -= h.lr * (m.pointee / h.bc1) / ((v.pointee / h.bc2).squareRoot() + h.eps)
+        } else {
+            m.pointee = h.momentum * m.pointee + gi
+            w.pointee -= h.lr * m.pointee
+        }
+        if let lim = limit { w.pointee = min(lim, max(-lim, w.pointee)) }
     }
 }
 
@@ -133,14 +183,29 @@ extension Network {
         for (l, layer) in layers.enumerated() {
             let lambda = l == layers.count - 1 ? regs.readoutL2 : regs.hiddenL2
             guard lambda != 0 else { continue }
-            let n = Float(layer.weights.count)
-            var s: Float = 0
-            for i in layer.weights.indices {
-                let w = layer.weights[i]
-                s += w * w
-                grads.weights[l][i] += 2 * lambda * w / n
+            let n = layer.weights.count
+            let k = 2 * lambda / Float(n)
+            var acc = SIMD16<Float>()
+            var tail: Float = 0
+            layer.weights.withUnsafeBufferPointer { w in
+                grads.weights[l].withUnsafeMutableBufferPointer { g in
+                    let full = n / 16 * 16
+                    var i = 0
+                    while i < full {
+                        let wv = UnsafeRawPointer(w.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self)
+                        let gp = UnsafeMutableRawPointer(g.baseAddress! + i)
+                        gp.storeBytes(of: gp.loadUnaligned(as: SIMD16<Float>.self) + k * wv, as: SIMD16<Float>.self)
+                        acc += wv * wv
+                        i += 16
+                    }
+                    while i < n {
+                        tail += w[i] * w[i]
+                        g[i] += k * w[i]
+                        i += 1
+                    }
+                }
             }
-            value += Double(lambda * s / n)
+            value += Double(lambda * (acc.sum() + tail) / Float(n))
         }
         return value
     }

@@ -53,7 +53,7 @@ public final class Trainer: @unchecked Sendable {
         var (grads, stats) = try engine.gradients(network: network, batch: batch, substrate: substrate, objective: objective, noiseSeed: noise)
         let l2 = network.addWeightL2(objective.regularizers, to: &grads)
         stats.lossSum += l2 * Double(stats.samples)
-        optimizer.apply(grads, to: &network, learningRate: optimizer.config.learningRate(epoch: epoch))
+        optimizer.apply(grads, to: &network, learningRate: optimizer.config.learningRate(epoch: epoch), workers: workers)
         return stats
     }
 
