@@ -7,10 +7,12 @@ let package = Package(
         .library(name: "SpikeCore", targets: ["SpikeCore"]),
         .library(name: "SpikeTraining", targets: ["SpikeTraining"]),
         .library(name: "SpikeData", targets: ["SpikeData"]),
+        .library(name: "SpikeReport", targets: ["SpikeReport"]),
         .executable(name: "spikeloop", targets: ["spikeloop"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: - System libraries (Debian packages)
@@ -24,11 +26,13 @@ let package = Package(
         .target(name: "SpikeCore", dependencies: ["CBLAS", "CSpikeKernels"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeCore", "CSpikeKernels"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeTraining", "CZlib"]),
+        .target(name: "SpikeReport", dependencies: ["SpikeTraining"]),
         .executableTarget(
             name: "spikeloop",
             dependencies: [
-                "SpikeCore", "SpikeTraining", "SpikeData",
+                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]),
 
         .target(name: "_SpikeTestSupport", dependencies: ["SpikeTraining"]),

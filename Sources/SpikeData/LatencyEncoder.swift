@@ -6,14 +6,16 @@ import SpikeTraining
 /// ```
 /// t = τ_in · ln(x / (x − ϑ_in))    for x > ϑ_in, no spike otherwise
 /// ```
-/// then shifted so the earliest spike of the batch is at 0 (as the published code does) and binned to
-/// `floor(t/Δt)`; spikes beyond the window are dropped. Defaults: τ_in = 8 µs, ϑ_in = 0.2 (seconds).
+/// then shifted so the earliest *possible* spike (x = 1) is at 0 and binned to `floor(t/Δt)`; spikes beyond
+/// the window are dropped. The published code subtracts the minimum over each batch instead, which is the
+/// same whenever a batch holds a saturated pixel (essentially every MNIST / Fashion-MNIST batch), and a fixed
+/// shift keeps a sample's code independent of its batch. Defaults: τ_in = 8 µs, ϑ_in = 0.2 (seconds).
 public struct LatencyEncoder: Codable, Equatable, Sendable {
     public var tauIn: Double
     public var thresholdIn: Double
     public var dt: Double
     public var stepCount: Int
-    /// Shift so that the earliest spike in each batch lands at step 0.
+    /// Shift so that a pixel of intensity 1 spikes at step 0.
     public var shiftToEarliest: Bool
 
     public init(tauIn: Double = 8e-6, thresholdIn: Double = 0.2, dt: Double = 1.7e-6, stepCount: Int = 20, shiftToEarliest: Bool = true) {
@@ -37,14 +39,10 @@ public struct LatencyEncoder: Codable, Equatable, Sendable {
         let n = labels.count
         precondition(images.count == n * pixels, "need \(n)x\(pixels) pixels, got \(images.count)")
         var times = [Double](repeating: .infinity, count: images.count)
-        var earliest = Double.infinity
         for i in images.indices {
-            if let t = spikeTime(images[i]) {
-                times[i] = t
-                earliest = min(earliest, t)
-            }
+            if let t = spikeTime(images[i]) { times[i] = t }
         }
-        let shift = shiftToEarliest && earliest.isFinite ? earliest : 0
+        let shift = shiftToEarliest ? (spikeTime(1) ?? 0) : 0
         var batch = SpikeBatch(stepCount: stepCount, channelCount: pixels, reservingEvents: images.count / 3)
         var ev: [(step: Int, channel: Int)] = []
         for s in 0..<n {

@@ -89,6 +89,9 @@ public struct Checkpoint: Sendable {
         return try decode(data, path: path)
     }
 
+    /// Decodes bytes held in memory (tests of malformed files).
+    public static func decodeForTesting(_ data: Data) throws -> Checkpoint { try decode(Data(data), path: "<memory>") }
+
     static func decode(_ data: Data, path: String) throws -> Checkpoint {
         func fail(_ m: String) -> TrainingError { .checkpoint(path: path, message: m) }
         guard data.count >= 8 else { throw fail("truncated: \(data.count) bytes, a safetensors file has at least an 8-byte header length") }

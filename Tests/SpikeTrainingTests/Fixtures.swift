@@ -11,8 +11,9 @@ enum Fixtures {
         var recurrent: Bool
         var reduction: ReadoutReduction
         var depth: Int = 1
+        var hidden: Int = 5
         var description: String {
-            "\(reset)/\(resetGradient)/\(timing)/\(recurrent ? "rec" : "ff")/\(reduction)/depth\(depth)"
+            "\(reset)/\(resetGradient)/\(timing)/\(recurrent ? "rec" : "ff")/\(reduction)/depth\(depth)x\(hidden)"
         }
     }
 
@@ -31,17 +32,21 @@ enum Fixtures {
         out.append(Variant(reset: .zero, resetGradient: .differentiable, timing: .delayed, recurrent: true, reduction: .lastStep))
         out.append(Variant(reset: .subtract, resetGradient: .differentiable, timing: .sameStep, recurrent: false, reduction: .maxOverTime, depth: 2))
         out.append(Variant(reset: .zero, resetGradient: .detached, timing: .delayed, recurrent: true, reduction: .sumOverTime, depth: 2))
+        // hidden layers wider than 16: 64-wide strides and the GEMM path between hidden layers
+        out.append(Variant(reset: .subtract, resetGradient: .detached, timing: .sameStep, recurrent: false, reduction: .maxOverTime, depth: 2, hidden: 20))
+        out.append(Variant(reset: .zero, resetGradient: .differentiable, timing: .delayed, recurrent: true, reduction: .sumOverTime, depth: 2, hidden: 18))
         return out
     }
 
-    static func network(_ v: Variant, inputs: Int = 6, hidden: Int = 5, outputs: Int = 3, seed: UInt64 = 7) -> Network {
+    static func network(_ v: Variant, inputs: Int = 6, outputs: Int = 3, seed: UInt64 = 7) -> Network {
+        let hidden = v.hidden
         let p = LIFParameters(
             tauMem: 4e-3, tauSyn: 2e-3, vThreshold: 1, reset: v.reset, resetGradient: v.resetGradient,
             currentTiming: v.timing, inputScaling: .unit)
         var sizes = [inputs]
         for _ in 0..<v.depth { sizes.append(hidden) }
         sizes.append(outputs)
-        let inits = (0..<(sizes.count - 1)).map { _ in WeightInit(mean: 0.25, std: 0.6) }
+        let inits = (0..<(sizes.count - 1)).map { l in WeightInit(mean: l == 0 ? 0.25 : 1.2 / Float(sizes[l]), std: l == 0 ? 0.6 : 2.4 / Float(sizes[l])) }
         return Network.feedForward(
             sizes: sizes, dt: 1e-3, hidden: p, readout: LIFParameters(tauMem: 5e-3, tauSyn: 3e-3, currentTiming: v.timing),
             initializers: inits, recurrent: v.recurrent, recurrentInit: WeightInit(mean: 0, std: 0.3), seed: seed)

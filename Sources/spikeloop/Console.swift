@@ -1,0 +1,67 @@
+import Foundation
+
+/// SIGINT handling: the first Ctrl-C asks the run to stop at the next batch boundary and checkpoint;
+/// a second one exits at once.
+enum Interrupt {
+    nonisolated(unsafe) static var requested: sig_atomic_t = 0
+
+    static func install() {
+        signal(SIGINT) { _ in
+            if Interrupt.requested != 0 { _exit(130) }
+            Interrupt.requested = 1
+        }
+    }
+
+    static var isRequested: Bool { requested != 0 }
+}
+
+/// A one-line live progress display on a terminal; plain log lines otherwise (CI, pipes, --json).
+struct ProgressLine {
+    let live: Bool
+    private var lastDraw = 0.0
+
+    init(enabled: Bool) { live = enabled && isatty(STDOUT_FILENO) != 0 }
+
+    mutating func draw(_ text: String, force: Bool = false) {
+        guard live else { return }
+        let now = Date().timeIntervalSince1970
+        if !force && now - lastDraw < 0.1 { return }
+        lastDraw = now
+        print("\r\u{1B}[2K" + text, terminator: "")
+        fflush(stdout)
+    }
+
+    mutating func clear() {
+        guard live else { return }
+        print("\r\u{1B}[2K", terminator: "")
+        fflush(stdout)
+    }
+
+    static func bar(_ fraction: Double, width: Int = 24) -> String {
+        let filled = Int((fraction * Double(width)).rounded(.down))
+        return "[" + String(repeating: "#", count: max(0, min(width, filled))) + String(repeating: ".", count: max(0, width - filled)) + "]"
+    }
+
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite, s >= 0 else { return "--:--" }
+        let t = Int(s.rounded())
+        return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
+    }
+}
+
+/// Prints `obj` as one compact JSON line (the last output line of `--json` runs).
+func printJSONLine(_ obj: [String: Any]) {
+    let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Appends one line to a file (metrics.jsonl); creates it if needed.
+func appendLine(_ line: String, to url: URL) throws {
+    if !FileManager.default.fileExists(atPath: url.path) {
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+    }
+    guard let h = try? FileHandle(forWritingTo: url) else { throw ConfigError("cannot append to \(url.path)") }
+    defer { try? h.close() }
+    h.seekToEndOfFile()
+    h.write(Data((line + "\n").utf8))
+}

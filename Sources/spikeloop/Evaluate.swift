@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import SpikeCore
+import SpikeData
+import SpikeTraining
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a checkpoint: accuracy, confusion matrix, per-class accuracy and activity.",
+        discussion: "The encoding (dataset, steps, dt, latency code) comes from the checkpoint's config unless overridden.")
+
+    @Argument(help: "Checkpoint (.safetensors) written by spikeloop train.") var checkpoint: String
+    @Option(help: "Dataset (default: the one the checkpoint was trained on).") var dataset: String?
+    @Option(help: "Folder with the dataset's IDX files.") var dataDir: String?
+    @Option(help: "Split: test or validation.") var split: String = "test"
+    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Flag(help: "Print one JSON object as the last line.") var json = false
+
+    func validate() throws {
+        guard ["test", "validation"].contains(split) else { throw ValidationError("--split must be test or validation, got '\(split)'") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+    }
+
+    func run() throws {
+        BLAS.setThreads(1)
+        let ckpt = try Checkpoint.read(from: URL(fileURLWithPath: checkpoint))
+        var config = TrainConfig()
+        if let cfg = ckpt.metadata["spikeloop.config"], let dict = try? JSONSerialization.jsonObject(with: Data(cfg.utf8)) as? [String: Any] {
+            config = try TrainConfig().overlaid(with: dict, source: "\(checkpoint) metadata")
+        }
+        if let d = dataset { config.dataset = d }
+        if let d = dataDir { config.dataDir = d }
+        try config.validate()
+        let data = try DataPipeline.load(config, needTrain: split == "validation")
+        let batch = split == "test" ? data.test : data.validation
+        let workers = threads ?? availableCores
+        let substrate = SoftwareSubstrate()
+        try substrate.load(ckpt.network)
+        let inference = Inference(network: ckpt.network, stepCount: config.steps, workers: workers)
+        let t0 = monotonicSeconds()
+        let e = try inference.evaluate(batch, substrate: substrate, loss: config.objective.loss, classes: data.classes)
+        let seconds = monotonicSeconds() - t0
+        let outputSpikes = 0
+        print("\(config.dataset) \(split): \(e.samples) samples")
+        print(String(format: "accuracy            %.2f %%", 100 * e.accuracy))
+        print(String(format: "hidden spikes/sample %.2f", e.hiddenSpikesPerSample))
+        print("output spikes/sample 0 (leaky-integrator readout does not spike)")
+        print(String(format: "inference           %.0f samples/s (%d threads)", Double(e.samples) / seconds, workers))
+        print("per-class accuracy:")
+        for (k, a) in e.perClassAccuracy.enumerated() { print(String(format: "  %d  %6.2f %%", k, 100 * a)) }
+        print("confusion matrix (rows: true label, columns: predicted):")
+        for row in e.confusion { print("  " + row.map { String(format: "%5d", $0) }.joined(separator: " ")) }
+        if json {
+            printJSONLine([
+                "test_accuracy": e.accuracy, "accuracy": e.accuracy, "split": split, "samples": e.samples,
+                "hidden_spikes_per_sample": e.hiddenSpikesPerSample, "output_spikes_per_sample": outputSpikes,
+                "per_class_accuracy": e.perClassAccuracy, "confusion": e.confusion, "checkpoint": checkpoint,
+                "samples_per_second": Double(e.samples) / seconds,
+            ])
+        }
+    }
+}
