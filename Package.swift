@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SpikeTraining", targets: ["SpikeTraining"]),
         .library(name: "SpikeData", targets: ["SpikeData"]),
         .library(name: "SpikeReport", targets: ["SpikeReport"]),
+        .library(name: "SpikeSubstrate", targets: ["SpikeSubstrate"]),
         .executable(name: "spikeloop", targets: ["spikeloop"]),
     ],
     dependencies: [
@@ -26,11 +27,12 @@ let package = Package(
         .target(name: "SpikeCore", dependencies: ["CBLAS", "CSpikeKernels"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeCore", "CSpikeKernels"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeTraining", "CZlib"]),
+        .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "CSpikeKernels"]),
         .target(name: "SpikeReport", dependencies: ["SpikeTraining"]),
         .executableTarget(
             name: "spikeloop",
             dependencies: [
-                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeReport",
+                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeReport", "SpikeSubstrate",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeCore", "SpikeData", "_SpikeTestSupport"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
+        .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeLoopCLITests", dependencies: ["spikeloop"]),
     ],
     swiftLanguageModes: [.v5]

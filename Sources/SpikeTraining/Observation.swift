@@ -71,7 +71,7 @@ public struct LayerRecord: @unchecked Sendable {
 /// `membraneIsExact` to false. The backward pass reads only this.
 public struct Observation: @unchecked Sendable {
     /// Samples of the input batch this observation covers.
-    public internal(set) var samples: Range<Int>
+    public var samples: Range<Int>
     public let stepCount: Int
     public let capacity: Int
     public internal(set) var layers: [LayerRecord]

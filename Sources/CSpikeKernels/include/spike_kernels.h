@@ -9,4 +9,7 @@
 /// microcoded and slow on AMD Zen 4). Other CPUs take a portable loop chosen once at run time.
 int spikeloop_threshold_compress(const float *v, int n, float threshold, int32_t *out);
 
+/// As above with a threshold per element (the emulated chip's neurons each have their own).
+int spikeloop_threshold_compress_each(const float *v, const float *threshold, int n, int32_t *out);
+
 #endif

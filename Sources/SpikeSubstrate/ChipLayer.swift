@@ -1,0 +1,236 @@
+import CSpikeKernels
+import Foundation
+import SpikeCore
+import SpikeTraining
+
+/// One network layer as placed on the chip: realized per-neuron constants for the substep grid, effective
+/// (quantized, mismatched) weights, and the readout calibration of its channels. Padding lanes never spike.
+final class ChipLayer: @unchecked Sendable {
+    let inputCount: Int
+    let neuronCount: Int
+    let stride: Int
+    let firstNeuron: Int
+    let dt: Double
+    let spiking: Bool
+    let recurrent: Bool
+    var delayed: Bool
+    var unitScaling: Bool
+    let weights: FloatBuffer
+    let recurrentWeights: FloatBuffer?
+    // per neuron, substep grid
+    let alpha, beta, gain, leak, threshold, reset, noiseScale: FloatBuffer
+    let adcA, adcB, normLeak, normInv: FloatBuffer
+    let refractorySteps: Int32Buffer
+    /// Output layers only: the dynamic scale that mapped weights to integers.
+    var outputScale = 240.0
+
+    init(_ layer: Layer, firstNeuron: Int, dt: Double, chip: EmulatedChip) {
+        inputCount = layer.inputCount
+        neuronCount = layer.neuronCount
+        stride = neuronStride(layer.neuronCount)
+        self.firstNeuron = firstNeuron
+        self.dt = dt
+        spiking = layer.isSpiking
+        recurrent = layer.isRecurrent
+        delayed = layer.parameters.currentTiming == .delayed
+        unitScaling = layer.parameters.inputScaling == .unit
+        weights = FloatBuffer(count: inputCount * stride)
+        recurrentWeights = recurrent ? FloatBuffer(count: neuronCount * stride) : nil
+        (alpha, beta, gain, leak, threshold, reset, noiseScale) = (
+            FloatBuffer(count: stride), FloatBuffer(count: stride), FloatBuffer(count: stride), FloatBuffer(count: stride),
+            FloatBuffer(count: stride), FloatBuffer(count: stride), FloatBuffer(count: stride))
+        (adcA, adcB, normLeak, normInv) = (FloatBuffer(count: stride), FloatBuffer(count: stride), FloatBuffer(count: stride), FloatBuffer(count: stride))
+        refractorySteps = Int32Buffer(count: stride)
+        refreshParameters(layer, dt: dt, chip: chip)
+    }
+
+    func refreshParameters(_ layer: Layer, dt: Double, chip: EmulatedChip) {
+        delayed = layer.parameters.currentTiming == .delayed
+        unitScaling = layer.parameters.inputScaling == .unit
+        let cfg = chip.config
+        let h = dt / Double(cfg.substeps)
+        for i in 0..<stride {
+            guard i < neuronCount else {
+                threshold.pointer[i] = .greatestFiniteMagnitude
+                normInv.pointer[i] = 0
+                continue
+            }
+            let n = firstNeuron + i
+            let r = chip.instance.realized(n)
+            let b = exp(-h / r.tauMem)
+            alpha.pointer[i] = Float(exp(-h / r.tauSyn))
+            beta.pointer[i] = Float(b)
+            gain.pointer[i] = Float(unitScaling ? h / dt : 1 - b)
+            leak.pointer[i] = Float(r.leak)
+            // Readout neurons have their threshold disabled on the chip.
+            threshold.pointer[i] = spiking ? Float(r.threshold) : .greatestFiniteMagnitude
+            reset.pointer[i] = Float(r.reset)
+            noiseScale.pointer[i] = Float(cfg.membraneNoise * (1 - b * b).squareRoot())
+            refractorySteps.pointer[i] = Int32((r.refractory / h).rounded())
+            let inst = chip.instance
+            adcA.pointer[i] = Float(inst.adcOffset[n] + inst.adcGain[n] * cfg.adcLeakCode)
+            adcB.pointer[i] = Float(inst.adcGain[n] * (cfg.adcThresholdCode - cfg.adcLeakCode))
+            normLeak.pointer[i] = Float(chip.readoutLeakCode[n])
+            normInv.pointer[i] = Float(1 / (chip.readoutThresholdCode[n] - chip.readoutLeakCode[n]))
+        }
+    }
+
+    /// Quantizes and writes the weights: `w_hw = clip(round(scale·w), ±63)`; the effective synapse is
+    /// `w_hw/scale` times the synapse's fixed gain. Hidden layers use scale 240; the output layer the dynamic
+    /// `min(63/max|w|, 250)`, and its traces are thereby reported in model units.
+    func writeWeights(_ layer: Layer, isOutput: Bool, chip: EmulatedChip) {
+        let cfg = chip.config
+        let wmax = Float(cfg.weightMax)
+        var scale = cfg.hiddenWeightScale
+        if isOutput {
+            let m = layer.weights.reduce(Float(0)) { max($0, abs($1)) }
+            scale = m > 0 ? min(Double(wmax) / Double(m), cfg.outputScaleCap) : cfg.outputScaleCap
+            outputScale = scale
+        }
+        let s = Float(scale)
+        let fan = cfg.maxFanIn
+        let gains = chip.instance.synapseGain
+        func q(_ w: Float) -> Float { min(wmax, max(-wmax, (w * s).rounded())) / s }
+        for j in 0..<inputCount {
+            for i in 0..<neuronCount {
+                weights.pointer[j * stride + i] = q(layer.weights[j * neuronCount + i]) * gains[(firstNeuron + i) * fan + j]
+            }
+        }
+        if let r = recurrentWeights {
+            for j in 0..<neuronCount {
+                for i in 0..<neuronCount {
+                    r.pointer[j * stride + i] = q(layer.recurrentWeights[j * neuronCount + i]) * gains[(firstNeuron + i) * fan + inputCount + j]
+                }
+            }
+        }
+    }
+}
+
+typealias Vec = SIMD16<Float>
+
+@inline(__always) func vec(_ p: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Vec> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Vec.self)
+}
+
+/// Emulates one layer of one sample on the substep grid and records what the chip reports.
+///
+/// Per substep (mirroring the model's update order so that an ideal chip at one substep per step is exact):
+/// spikes where `V > ϑ_i`; `V ← leak_i + β_i(V − leak_i) + c_i·I` and `I ← α_i·I` (order per the layer's
+/// current timing); input rows added as events arrive (layer 0 at the first substep of its step, deeper
+/// layers at the substep the spike happened); noise; neurons that spiked go to `reset_i` and stay there for
+/// their refractory time. At each model step the ADC samples every neuron.
+func emulateLayer(
+    _ c: ChipLayer, stepCount T: Int, window: Int, substeps S: Int, layer l: Int, slot: ChipSlot,
+    stepInput: (offsets: UnsafePointer<Int32>, indices: UnsafePointer<Int32>)?,
+    record: UnsafeMutablePointer<Float>?,
+    observed: (indices: UnsafeMutablePointer<Int32>, offsets: UnsafeMutablePointer<Int32>)?,
+    noise: inout NoiseSource
+) {
+    let stride = c.stride
+    let C = stride / 16
+    let V = vec(slot.v.pointer), I = vec(slot.i.pointer)
+    let refr = UnsafeMutableRawPointer(slot.refractory.pointer).assumingMemoryBound(to: SIMD16<Int32>.self)
+    let alpha = vec(c.alpha.pointer), beta = vec(c.beta.pointer), gain = vec(c.gain.pointer), leak = vec(c.leak.pointer)
+    let reset = vec(c.reset.pointer), ns = vec(c.noiseScale.pointer)
+    let adcA = vec(c.adcA.pointer), adcB = vec(c.adcB.pointer), nl = vec(c.normLeak.pointer), ni = vec(c.normInv.pointer)
+    let refSteps = c.refractorySteps.pointer
+    for k in 0..<C {
+        V[k] = leak[k]
+        I[k] = Vec()
+        refr[k] = SIMD16<Int32>()
+    }
+    let W = c.weights.pointer
+    let R = c.recurrentWeights?.pointer
+    let own = slot.spikes[l].pointer
+    let ownOff = slot.offsets[l].pointer
+    let below = l > 0 ? (slot.spikes[l - 1].pointer, slot.offsets[l - 1].pointer) : nil
+    let thr = c.threshold.pointer
+    let maxCode = Vec(repeating: 255)
+    let zero = Vec()
+    let noisy = c.noiseScale.pointer[0] > 0
+    var n = 0
+    for t in 0..<T {
+        if let rec = record {
+            let r = vec(rec + t * stride)
+            if t < window {
+                for k in 0..<C {
+                    var code = (adcA[k] + adcB[k] * V[k]).rounded(.toNearestOrEven)
+                    code.replace(with: zero, where: code .< zero)
+                    code.replace(with: maxCode, where: code .> maxCode)
+                    r[k] = (code - nl[k]) * ni[k]
+                }
+            } else {
+                for k in 0..<C { r[k] = zero }
+            }
+        }
+        for s in 0..<S {
+            let u = t * S + s
+            ownOff[u] = Int32(n)
+            if t >= window { continue }
+            let first = n
+            if c.spiking { n += Int(spikeloop_threshold_compress_each(slot.v.pointer, thr, Int32(stride), own + n)) }
+            if c.delayed {
+                for k in 0..<C {
+                    V[k] = leak[k] + beta[k] * (V[k] - leak[k]) + gain[k] * I[k]
+                    I[k] = alpha[k] * I[k]
+                }
+            } else {
+                for k in 0..<C { I[k] = alpha[k] * I[k] }
+            }
+            if let inp = stepInput, s == 0 {
+                for e in Int(inp.offsets[t])..<Int(inp.offsets[t + 1]) {
+                    let row = vec(W + Int(inp.indices[e]) * stride)
+                    for k in 0..<C { I[k] += row[k] }
+                }
+            }
+            if let (bs, bo) = below {
+                for e in Int(bo[u])..<Int(bo[u + 1]) {
+                    let row = vec(W + Int(bs[e]) * stride)
+                    for k in 0..<C { I[k] += row[k] }
+                }
+            }
+            if let R = R, n > first {
+                for e in first..<n {
+                    let row = vec(R + Int(own[e]) * stride)
+                    for k in 0..<C { I[k] += row[k] }
+                }
+            }
+            if !c.delayed {
+                for k in 0..<C { V[k] = leak[k] + beta[k] * (V[k] - leak[k]) + gain[k] * I[k] }
+            }
+            if noisy {
+                for k in 0..<C { V[k] += ns[k] * noise.next() }
+            }
+            for k in 0..<C {
+                let held = refr[k] .> 0
+                if any(held) {
+                    V[k].replace(with: reset[k], where: held)
+                    refr[k] = refr[k] &- SIMD16<Int32>(repeating: 1).replacing(with: 0, where: .!held)
+                }
+            }
+            if n > first {
+                for e in first..<n {
+                    let i = Int(own[e])
+                    slot.v.pointer[i] = c.reset.pointer[i]
+                    slot.refractory.pointer[i] = refSteps[i]
+                }
+            }
+        }
+    }
+    ownOff[T * S] = Int32(n)
+    // What the user records: spike times binned onto the model grid (a spike at substep u belongs to the
+    // first sample time at or after it, step ⌈u/S⌉; spikes after the last step fall outside the window).
+    if let (oi, oo) = observed {
+        var m = 0
+        for t in 0..<T {
+            oo[t] = Int32(m)
+            let lo = t == 0 ? 0 : Int(ownOff[(t - 1) * S + 1])
+            let hi = Int(ownOff[t * S + 1])
+            for e in lo..<hi {
+                oi[m] = own[e]
+                m += 1
+            }
+        }
+        oo[T] = Int32(m)
+    }
+}
