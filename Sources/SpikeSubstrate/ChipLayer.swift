@@ -129,7 +129,10 @@ func emulateLayer(
     let stride = c.stride
     let C = stride / 16
     let V = vec(slot.v.pointer), I = vec(slot.i.pointer)
-    let refr = UnsafeMutableRawPointer(slot.refractory.pointer).assumingMemoryBound(to: SIMD16<Int32>.self)
+    // Refractory neurons as a short list (spikes are sparse): (neuron, substeps left).
+    let refNeuron = slot.refractory.pointer
+    let refLeft = slot.refractoryLeft.pointer
+    var refCount = 0
     let alpha = vec(c.alpha.pointer), beta = vec(c.beta.pointer), gain = vec(c.gain.pointer), leak = vec(c.leak.pointer)
     let reset = vec(c.reset.pointer), ns = vec(c.noiseScale.pointer)
     let adcA = vec(c.adcA.pointer), adcB = vec(c.adcB.pointer), nl = vec(c.normLeak.pointer), ni = vec(c.normInv.pointer)
@@ -137,7 +140,6 @@ func emulateLayer(
     for k in 0..<C {
         V[k] = leak[k]
         I[k] = Vec()
-        refr[k] = SIMD16<Int32>()
     }
     let W = c.weights.pointer
     let R = c.recurrentWeights?.pointer
@@ -201,18 +203,28 @@ func emulateLayer(
             if noisy {
                 for k in 0..<C { V[k] += ns[k] * noise.next() }
             }
-            for k in 0..<C {
-                let held = refr[k] .> 0
-                if any(held) {
-                    V[k].replace(with: reset[k], where: held)
-                    refr[k] = refr[k] &- SIMD16<Int32>(repeating: 1).replacing(with: 0, where: .!held)
+            var r = 0
+            while r < refCount {
+                let i = Int(refNeuron[r])
+                slot.v.pointer[i] = c.reset.pointer[i]
+                refLeft[r] -= 1
+                if refLeft[r] == 0 {
+                    refCount -= 1
+                    refNeuron[r] = refNeuron[refCount]
+                    refLeft[r] = refLeft[refCount]
+                } else {
+                    r += 1
                 }
             }
             if n > first {
                 for e in first..<n {
                     let i = Int(own[e])
                     slot.v.pointer[i] = c.reset.pointer[i]
-                    slot.refractory.pointer[i] = refSteps[i]
+                    if refSteps[i] > 0 {
+                        refNeuron[refCount] = Int32(i)
+                        refLeft[refCount] = refSteps[i]
+                        refCount += 1
+                    }
                 }
             }
         }

@@ -193,6 +193,7 @@ final class ChipSlot: @unchecked Sendable {
     var v = FloatBuffer(count: 0)
     var i = FloatBuffer(count: 0)
     var refractory = Int32Buffer(count: 0)
+    var refractoryLeft = Int32Buffer(count: 0)
     var spikes: [Int32Buffer] = []
     var offsets: [Int32Buffer] = []
     var shape: (Int, Int, [Int]) = (0, 0, [])
@@ -204,6 +205,7 @@ final class ChipSlot: @unchecked Sendable {
         v = FloatBuffer(count: maxStride)
         i = FloatBuffer(count: maxStride)
         refractory = Int32Buffer(count: maxStride)
+        refractoryLeft = Int32Buffer(count: maxStride)
         spikes = layers.map { Int32Buffer(count: T * S * $0.neuronCount + 16, initialized: false) }
         offsets = layers.map { _ in Int32Buffer(count: T * S + 1) }
         shape = (T, S, strides)
@@ -227,7 +229,8 @@ struct NoiseSource {
         state ^= state &<< 13
         state ^= state &>> 17
         state ^= state &<< 5
-        return SIMD16<Float>(state &>> 8) * (1.0 / 16_777_216.0)
+        // 23 random mantissa bits under the exponent of 1.0 give a float in [1, 2) without a conversion.
+        return unsafeBitCast((state &>> 9) | SIMD16<UInt32>(repeating: 0x3F80_0000), to: SIMD16<Float>.self) - 1
     }
 
     /// Zero mean, unit variance.

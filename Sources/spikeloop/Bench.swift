@@ -20,6 +20,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Single-sample inferences to time.") var singleSamples: Int = 5000
     @Option(help: "Seed for inputs and weights.") var seed: UInt64 = 1
     @Flag(help: "End with one JSON line.") var json = false
+    @Option(help: "Substrate: software or chip[:seed] (the emulated chip runs the --paper network with mismatch, noise and ADC on).") var substrate: String = "software"
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
@@ -31,10 +32,14 @@ struct Bench: ParsableCommand {
     func run() throws {
         BLAS.setThreads(1)
         let workers = threads ?? availableCores
-        let w = Workload.sgMLP16(paper: paper, seed: seed)
+        let onChip = substrate != "software"
+        let w = Workload.sgMLP16(paper: paper || onChip, seed: seed)
         let batchSize = w.batchSize
         let trainData = w.input(samples: batchSize * (trainBatches + 2), seed: seed &+ 10)
-        let substrate = SoftwareSubstrate()
+        var chipConfig = TrainConfig()
+        chipConfig.substrate = self.substrate
+        try chipConfig.validate()
+        let substrate = try makeSubstrate(chipConfig, network: w.network)
         let trainer = try Trainer(
             network: w.network, optimizer: Optimizer(config: OptimizerConfig(kind: .adam, learningRate: 1e-3), network: w.network),
             objective: w.objective, substrate: substrate, stepCount: w.stepCount, seed: seed, workers: workers)
@@ -59,6 +64,8 @@ struct Bench: ParsableCommand {
             let e = try inf.evaluate(b, substrate: substrate, loss: w.objective.loss, classes: 10)
             ev.samples += e.samples
             ev.hiddenSpikes += e.hiddenSpikes
+            ev.substrateSeconds += e.substrateSeconds
+            ev.energyJoules += e.energyJoules
         }
         let infSeconds = monotonicSeconds() - t0
         let infRate = Double(ev.samples) / infSeconds
@@ -72,7 +79,8 @@ struct Bench: ParsableCommand {
 
         let env = ProcessInfo.processInfo.environment
         let report: [(String, String)] = [
-            ("workload", paper ? "SG-MLP16 --paper (T=20, batch 100)" : "SG-MLP16 (T=100, batch 256)"),
+            ("workload", w.paper ? "SG-MLP16 --paper (T=20, batch 100)" : "SG-MLP16 (T=100, batch 256)"),
+            ("substrate", substrate.name),
             ("threads", "\(workers)"),
             ("training samples/s", String(format: "%.0f", trainRate)),
             ("  epoch of 60,000 samples", String(format: "%.2f s", 60000 / trainRate)),
@@ -81,11 +89,14 @@ struct Bench: ParsableCommand {
             ("hidden spikes per sample", String(format: "%.1f (%.2f per neuron)", ev.hiddenSpikesPerSample, ev.hiddenSpikesPerSample / 246)),
             ("peak RSS", String(format: "%.1f MiB", Double(peakResidentBytes()) / 1048576)),
             ("OPENBLAS_CORETYPE", env["OPENBLAS_CORETYPE"] ?? "unset"),
-        ]
+        ] + (onChip ? [
+            ("emulated chip time per image", String(format: "%.2f µs (physical chip: %.0f images/s)", 1e6 * ev.substrateSeconds / Double(ev.samples), Double(ev.samples) / ev.substrateSeconds)),
+            ("emulated energy per image", String(format: "%.2f µJ", 1e6 * ev.energyJoules / Double(ev.samples))),
+        ] : [])
         for (k, v) in report { print(k.padding(toLength: 36, withPad: " ", startingAt: 0) + v) }
         if json {
-            let obj: [String: Any] = [
-                "workload": paper ? "sg-mlp16-paper" : "sg-mlp16",
+            var obj: [String: Any] = [
+                "workload": w.paper ? "sg-mlp16-paper" : "sg-mlp16",
                 "training_samples_per_second": trainRate,
                 "inference_patterns_per_second": infRate,
                 "inference_batch1_patterns_per_second": singleRate,
@@ -97,6 +108,10 @@ struct Bench: ParsableCommand {
                 "substrate": substrate.name,
                 "openblas_coretype": env["OPENBLAS_CORETYPE"] ?? "",
             ]
+            if onChip {
+                obj["chip_seconds_per_image"] = ev.substrateSeconds / Double(ev.samples)
+                obj["chip_energy_joules_per_image"] = ev.energyJoules / Double(ev.samples)
+            }
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }

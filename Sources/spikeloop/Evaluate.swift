@@ -15,6 +15,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Split: test or validation.") var split: String = "test"
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Print one JSON object as the last line.") var json = false
+    @Option(help: "Substrate to evaluate on: software, chip or chip:SEED (default: the one it was trained on).") var substrate: String?
 
     func validate() throws {
         guard ["test", "validation"].contains(split) else { throw ValidationError("--split must be test or validation, got '\(split)'") }
@@ -34,7 +35,9 @@ struct Evaluate: ParsableCommand {
         let data = try DataPipeline.load(config, needTrain: split == "validation")
         let batch = split == "test" ? data.test : data.validation
         let workers = threads ?? availableCores
-        let substrate = SoftwareSubstrate()
+        if let s = self.substrate { config.substrate = s }
+        try config.validate()
+        let substrate = try makeSubstrate(config, network: ckpt.network)
         try substrate.load(ckpt.network)
         let inference = Inference(network: ckpt.network, stepCount: config.steps, workers: workers)
         let t0 = monotonicSeconds()
@@ -45,7 +48,10 @@ struct Evaluate: ParsableCommand {
         print(String(format: "accuracy            %.2f %%", 100 * e.accuracy))
         print(String(format: "hidden spikes/sample %.2f", e.hiddenSpikesPerSample))
         print("output spikes/sample 0 (leaky-integrator readout does not spike)")
-        print(String(format: "inference           %.0f samples/s (%d threads)", Double(e.samples) / seconds, workers))
+        print(String(format: "inference           %.0f samples/s (%d threads) on %@", Double(e.samples) / seconds, workers, substrate.name))
+        if e.substrateSeconds > 0 {
+            print(String(format: "emulated chip time  %.2f µs and %.2f µJ per image (host %.2f µs per image)", 1e6 * e.substrateSeconds / Double(e.samples), 1e6 * e.energyJoules / Double(e.samples), 1e6 * seconds / Double(e.samples)))
+        }
         print("per-class accuracy:")
         for (k, a) in e.perClassAccuracy.enumerated() { print(String(format: "  %d  %6.2f %%", k, 100 * a)) }
         print("confusion matrix (rows: true label, columns: predicted):")

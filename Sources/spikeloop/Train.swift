@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpikeCore
 import SpikeData
+import SpikeSubstrate
 import SpikeTraining
 
 extension ResetMode: ExpressibleByArgument {}
@@ -39,6 +40,12 @@ struct ConfigFlags: ParsableArguments {
     @Option(help: "Use only the first N training samples.") var trainSamples: Int?
     @Option(help: "Seed (weights, shuffling, augmentation).") var seed: UInt64?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(help: "Substrate: software, or chip[:seed] for in-the-loop training on the emulated analog chip.") var substrate: String?
+    @Flag(help: "Leave the emulated chip uncalibrated.") var uncalibrated = false
+    @Option(help: "Scale of the chip's fixed-pattern mismatch (1 = documented defaults).") var mismatchScale: Double?
+    @Option(help: "Chip membrane noise SD (threshold units).") var chipNoise: Double?
+    @Option(help: "Spread of tau_m, tau_s and (threshold - leak) after calibration (e.g. 0.3).") var decalibration: Double?
+    @Option(help: "Chip integration substeps per model step.") var chipSubsteps: Int?
 
     func resolve(base: TrainConfig? = nil) throws -> TrainConfig {
         var c = base ?? TrainConfig.defaults(for: dataset ?? "fashion-mnist")
@@ -79,6 +86,12 @@ struct ConfigFlags: ParsableArguments {
         if let v = trainSamples { c.trainSamples = v }
         if let v = seed { c.seed = v }
         if let v = threads { c.threads = v }
+        if let v = substrate { c.substrate = v }
+        if uncalibrated { c.chipCalibrated = false }
+        if let v = mismatchScale { c.chipMismatchScale = v }
+        if let v = chipNoise { c.chipNoise = v }
+        if let v = decalibration { c.chipDecalibration = v }
+        if let v = chipSubsteps { c.chipSubsteps = v }
         do { try c.validate() } catch let e as ConfigError { throw ValidationError(e.description) }
         return c
     }
@@ -134,7 +147,8 @@ struct Train: ParsableCommand {
             throw ValidationError("checkpoint network is \(network.inputCount)->\(network.outputCount), data needs \(data.channels)->\(data.classes)")
         }
         let optimizer = checkpoint?.optimizer ?? Optimizer(config: config.optimizerConfig, network: network)
-        let substrate = SoftwareSubstrate()
+        let substrate = try makeSubstrate(config, network: network)
+        if substrate is EmulatedChip { log("substrate \(substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
         let trainer = try Trainer(
             network: network, optimizer: optimizer, objective: config.objective, substrate: substrate, stepCount: config.steps,
             seed: config.seed, workers: workers)
@@ -237,6 +251,8 @@ struct Train: ParsableCommand {
                 "test_accuracy": test.accuracy, "hidden_spikes_per_sample": test.hiddenSpikesPerSample, "epochs": epoch,
                 "seconds_per_epoch": meanEpoch, "run_dir": runURL.path, "best_validation_accuracy": best,
                 "dataset": config.dataset, "seed": Int(config.seed), "threads": workers, "report": report.path,
+                "substrate": substrate.name, "chip_seconds_per_test_image": test.samples > 0 ? test.substrateSeconds / Double(test.samples) : 0,
+                "chip_energy_joules_per_test_image": test.samples > 0 ? test.energyJoules / Double(test.samples) : 0,
             ])
         }
     }
@@ -270,4 +286,28 @@ func writeEvaluation(_ e: Evaluation, to url: URL) throws {
         "confusion": e.confusion, "per_class_accuracy": e.perClassAccuracy,
     ]
     try atomicWrite(try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted]), to: url)
+}
+
+/// The substrate named in the config: the software simulator or an emulated chip instance.
+func makeSubstrate(_ config: TrainConfig, network: Network) throws -> Substrate {
+    if config.substrate == "software" { return SoftwareSubstrate() }
+    let seed = config.substrate.hasPrefix("chip:") ? UInt64(config.substrate.dropFirst(5)) ?? 1 : 1
+    var cfg = ChipConfig()
+    let k = config.chipMismatchScale
+    cfg.tauMemSpread *= k
+    cfg.tauSynSpread *= k
+    cfg.leakSpread *= k
+    cfg.resetSpread *= k
+    cfg.thresholdSpread *= k
+    cfg.refractorySpread *= k
+    cfg.synapseGainSpread *= k
+    cfg.adcOffsetSpread *= k
+    cfg.adcGainSpread *= k
+    if let n = config.chipNoise { cfg.membraneNoise = n }
+    if let s = config.chipSubsteps { cfg.substeps = s }
+    let p = network.layers[0].parameters
+    let chip = EmulatedChip(seed: seed, config: cfg, calibrated: config.chipCalibrated, tauMem: p.tauMem, tauSyn: p.tauSyn)
+    try chip.load(network)
+    if config.chipDecalibration > 0 { chip.decalibrate(sigma: config.chipDecalibration) }
+    return chip
 }

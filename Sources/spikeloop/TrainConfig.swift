@@ -59,6 +59,17 @@ struct TrainConfig: Codable, Equatable {
     var epochs = 100
     var seed: UInt64 = 1
     var threads: Int? = nil
+    // substrate
+    /// `software`, or `chip[:seed]` for the emulated analog chip (in-the-loop training).
+    var substrate = "software"
+    var chipCalibrated = true
+    /// Multiplies every fixed-pattern mismatch spread of the chip (1: the documented defaults).
+    var chipMismatchScale = 1.0
+    /// Temporal membrane noise SD (threshold units); nil: the chip default.
+    var chipNoise: Double? = nil
+    /// Relative spread of τ_m, τ_s and (ϑ − leak) applied after calibration.
+    var chipDecalibration = 0.0
+    var chipSubsteps: Int? = nil
 
     /// Defaults for the built-in synthetic task (no files needed).
     static var synthetic: TrainConfig {
@@ -93,7 +104,7 @@ struct TrainConfig: Codable, Equatable {
 
     func overlaid(with dict: [String: Any], source: String) throws -> TrainConfig {
         let base = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
-        let known = Set(base.keys).union(["dataDir", "trainSamples", "weightLimit", "threads"])
+        let known = Set(base.keys).union(["dataDir", "trainSamples", "weightLimit", "threads", "chipNoise", "chipSubsteps"])
         var merged = base
         for (k, v) in dict {
             guard known.contains(k) else {
@@ -124,6 +135,9 @@ struct TrainConfig: Codable, Equatable {
         try check(validationSamples >= 0, "validationSamples", "must not be negative")
         try check(Surrogate(parsing: surrogate) != nil, "surrogate", "unknown surrogate '\(surrogate)' (superspike, sigmoid, exponential, triangle, optionally :beta)")
         if let t = threads { try check(t > 0, "threads", "must be positive, got \(t)") }
+        try check(substrate == "software" || substrate == "chip" || (substrate.hasPrefix("chip:") && UInt64(substrate.dropFirst(5)) != nil), "substrate", "expected software, chip or chip:SEED, got '\(substrate)'")
+        try check(chipMismatchScale >= 0 && chipDecalibration >= 0, "chipMismatchScale/chipDecalibration", "must not be negative")
+        if let s = chipSubsteps { try check(s > 0, "chipSubsteps", "must be positive") }
     }
 
     var objective: Objective {
