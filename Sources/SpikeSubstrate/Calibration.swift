@@ -84,7 +84,8 @@ struct Probe {
         var peaks: [Double] = []
         for s in rec.spikes {
             let k = Int((s / h).rounded())
-            if k >= 1 && k < rec.codes.count { peaks.append(max(rec.codes[k - 1], rec.codes[k])) }
+            // the last sample below and the first above the threshold bracket it
+            if k >= 1 && k < rec.codes.count { peaks.append(0.5 * (rec.codes[k - 1] + rec.codes[k])) }
         }
         if peaks.isEmpty { return rec.codes.max() ?? chip.config.adcThresholdCode }
         return peaks.reduce(0, +) / Double(peaks.count)
@@ -170,7 +171,7 @@ public enum Calibration {
             for s in fire.spikes {
                 let k = Int((s / h).rounded())
                 if k >= 1 && k + 1 < v.count {
-                    peaks.append(max(v[k - 1], v[k]))
+                    peaks.append(0.5 * (v[k - 1] + v[k]))
                     troughs.append(v[k + 1])
                 }
             }

@@ -60,6 +60,9 @@ public struct ChipConfig: Codable, Equatable, Sendable {
     /// ADC per-channel offset SD (LSB) and gain SD (relative) (assumptions).
     public var adcOffsetSpread = 3.0
     public var adcGainSpread = 0.03
+    /// Normalize recordings with per-neuron leak and threshold codes measured at setup (what a user does);
+    /// false uses the design codes `adcLeakCode`/`adcThresholdCode` (exact only for a chip without mismatch).
+    public var measuredNormalization = true
     /// Sample period of the fast single-channel ADC used by calibration probes (assumption: 0.1 µs).
     public var probeSamplePeriod = 0.1e-6
 

@@ -21,6 +21,8 @@ final class ChipLayer: @unchecked Sendable {
     let alpha, beta, gain, leak, threshold, reset, noiseScale: FloatBuffer
     let adcA, adcB, normLeak, normInv: FloatBuffer
     let refractorySteps: Int32Buffer
+    /// Largest ADC code (2^bits − 1).
+    var adcMaxCode: Float = 255
     /// Output layers only: the dynamic scale that mapped weights to integers.
     var outputScale = 240.0
 
@@ -49,6 +51,7 @@ final class ChipLayer: @unchecked Sendable {
         unitScaling = layer.parameters.inputScaling == .unit
         let cfg = chip.config
         let h = dt / Double(cfg.substeps)
+        adcMaxCode = Float((1 << cfg.adcBits) - 1)
         for i in 0..<stride {
             guard i < neuronCount else {
                 threshold.pointer[i] = .greatestFiniteMagnitude
@@ -147,7 +150,7 @@ func emulateLayer(
     let ownOff = slot.offsets[l].pointer
     let below = l > 0 ? (slot.spikes[l - 1].pointer, slot.offsets[l - 1].pointer) : nil
     let thr = c.threshold.pointer
-    let maxCode = Vec(repeating: 255)
+    let maxCode = Vec(repeating: c.adcMaxCode)
     let zero = Vec()
     let noisy = c.noiseScale.pointer[0] > 0
     var n = 0

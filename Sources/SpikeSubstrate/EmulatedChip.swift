@@ -87,6 +87,7 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
     /// Measures each channel's ADC code at the neuron's leak and threshold through probes (what a user
     /// does before normalizing recordings to leak 0, threshold 1).
     public func characterizeReadout() {
+        guard config.measuredNormalization else { return }
         for i in 0..<instance.neurons {
             let p = Probe(chip: instance, neuron: i)
             readoutLeakCode[i] = p.idleCode()
