@@ -38,3 +38,28 @@ public func monotonicSeconds() -> Double {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
+
+/// One slot per worker with a stable address, so that workers of `parallelChunks` can each write their own
+/// result without touching a shared Swift array (whose copy-on-write check would race).
+public final class PerWorker<T>: @unchecked Sendable {
+    private let storage: UnsafeMutablePointer<T>
+    public let count: Int
+
+    public init(count: Int, initial: T) {
+        self.count = count
+        storage = .allocate(capacity: max(1, count))
+        storage.initialize(repeating: initial, count: max(1, count))
+    }
+
+    deinit {
+        storage.deinitialize(count: max(1, count))
+        storage.deallocate()
+    }
+
+    public subscript(i: Int) -> T {
+        get { storage[i] }
+        set { storage[i] = newValue }
+    }
+
+    public var values: [T] { (0..<count).map { storage[$0] } }
+}

@@ -64,7 +64,7 @@ public final class BPTT: @unchecked Sendable {
     private var packed: PackedNetwork
     private var shape: [(Int, Int, Bool)]
     private var scratch: [BackwardScratch]
-    private var observations: [Observation]
+    private var observations: [ObservationBox]
     private var counts: [FloatBuffer]
 
     public init(network: Network, stepCount: Int, workers: Int, chunk: Int) {
@@ -73,7 +73,7 @@ public final class BPTT: @unchecked Sendable {
         packed = PackedNetwork(network)
         shape = network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }
         scratch = (0..<self.workers).map { _ in BackwardScratch(PackedNetwork(network), stepCount: stepCount) }
-        observations = (0..<self.workers).map { _ in Observation(network: network, stepCount: stepCount, capacity: chunk, recording: .full) }
+        observations = (0..<self.workers).map { _ in ObservationBox(Observation(network: network, stepCount: stepCount, capacity: chunk, recording: .full)) }
         counts = (0..<self.workers).map { _ in FloatBuffer(count: network.layers.map { neuronStride($0.neuronCount) }.max()!) }
     }
 
@@ -88,9 +88,9 @@ public final class BPTT: @unchecked Sendable {
         precondition(network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }.elementsEqual(shape, by: ==), "network shape changed")
         packed.load(network)
         let w = min(workers, substrate.maxConcurrentRuns, max(1, batch.sampleCount))
-        var stats = [BatchStatistics](repeating: BatchStatistics(), count: w)
-        var errors = [Error?](repeating: nil, count: w)
-        let chunk = min(observations[0].capacity, substrate.preferredChunkSize)
+        let stats = PerWorker(count: w, initial: BatchStatistics())
+        let errors = PerWorker<Error?>(count: w, initial: nil)
+        let chunk = min(observations[0].observation.capacity, substrate.preferredChunkSize)
         let invB = 1 / Float(max(1, batch.sampleCount))
         parallelChunks(count: batch.sampleCount, workers: w) { worker, range in
             let sc = scratch[worker]
@@ -103,12 +103,12 @@ public final class BPTT: @unchecked Sendable {
             while lo < range.upperBound {
                 let hi = min(range.upperBound, lo + chunk)
                 do {
-                    try substrate.run(batch, samples: lo..<hi, into: &observations[worker], worker: worker)
+                    try substrate.run(batch, samples: lo..<hi, into: &observations[worker].observation, worker: worker)
                 } catch {
                     errors[worker] = error
                     return
                 }
-                let obs = observations[worker]
+                let obs = observations[worker].observation
                 st.substrateSeconds += obs.substrateSeconds ?? 0
                 st.energyJoules += obs.energyJoules ?? 0
                 for s in lo..<hi {
@@ -118,9 +118,9 @@ public final class BPTT: @unchecked Sendable {
             }
             stats[worker] = st
         }
-        if let e = errors.compactMap({ $0 }).first { throw e }
+        if let e = errors.values.compactMap({ $0 }).first { throw e }
         var total = BatchStatistics()
-        for s in stats { total.merge(s) }
+        for s in stats.values { total.merge(s) }
         var grads = Gradients(zeroLike: network)
         for (l, p) in packed.layers.enumerated() {
             let n = p.neuronCount
@@ -178,7 +178,6 @@ public final class BPTT: @unchecked Sendable {
             var countGrad: UnsafePointer<Float>? = nil
             var layerEnd = tEnd
             if spiking {
-                let so = rec.spikeOffsets.pointer + local * (T + 1)
                 if countsOn {
                     counts.zero(p.stride)
                     let sn = rec.spikeIndices(sample: local)
@@ -191,7 +190,6 @@ public final class BPTT: @unchecked Sendable {
                     }
                     layerEnd = T
                 }
-                _ = so
             }
             let inputOffsets: UnsafePointer<Int32>
             if l == 0 {
@@ -264,4 +262,10 @@ public final class BPTT: @unchecked Sendable {
         case .exponential(let b): go(ExponentialKernel(beta: b))
         }
     }
+}
+
+/// One worker's observation, boxed so that workers never mutate a shared array concurrently.
+final class ObservationBox: @unchecked Sendable {
+    var observation: Observation
+    init(_ o: Observation) { observation = o }
 }

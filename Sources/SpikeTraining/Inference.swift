@@ -29,22 +29,22 @@ public struct Evaluation: Sendable {
 public final class Inference: @unchecked Sendable {
     public let workers: Int
     let stepCount: Int
-    private var observations: [Observation]
+    private var observations: [ObservationBox]
 
     public init(network: Network, stepCount: Int, workers: Int, chunk: Int = 16) {
         self.workers = max(1, workers)
         self.stepCount = stepCount
-        observations = (0..<self.workers).map { _ in Observation(network: network, stepCount: stepCount, capacity: chunk, recording: .readout) }
+        observations = (0..<self.workers).map { _ in ObservationBox(Observation(network: network, stepCount: stepCount, capacity: chunk, recording: .readout)) }
     }
 
     /// Runs `batch` on `substrate` (already loaded) and scores the readout with `loss`.
     public func evaluate(_ batch: SpikeBatch, substrate: Substrate, loss: ReadoutLoss, classes: Int) throws -> Evaluation {
         precondition(batch.stepCount == stepCount, "batch has \(batch.stepCount) steps, inference was built for \(stepCount)")
         let w = min(workers, substrate.maxConcurrentRuns, max(1, batch.sampleCount))
-        var parts = [Evaluation](repeating: Evaluation(classes: classes), count: w)
+        let parts = PerWorker(count: w, initial: Evaluation(classes: classes))
         var preds = [Int32](repeating: -1, count: batch.sampleCount)
-        var errors = [Error?](repeating: nil, count: w)
-        let chunk = min(observations[0].capacity, max(1, substrate.preferredChunkSize))
+        let errors = PerWorker<Error?>(count: w, initial: nil)
+        let chunk = min(observations[0].observation.capacity, max(1, substrate.preferredChunkSize))
         preds.withUnsafeMutableBufferPointer { pp in
             let predictions = pp
             parallelChunks(count: batch.sampleCount, workers: w) { worker, range in
@@ -52,11 +52,11 @@ public final class Inference: @unchecked Sendable {
                 var lo = range.lowerBound
                 while lo < range.upperBound {
                     let hi = min(range.upperBound, lo + chunk)
-                    do { try substrate.run(batch, samples: lo..<hi, into: &observations[worker], worker: worker) } catch {
+                    do { try substrate.run(batch, samples: lo..<hi, into: &observations[worker].observation, worker: worker) } catch {
                         errors[worker] = error
                         return
                     }
-                    let obs = observations[worker]
+                    let obs = observations[worker].observation
                     ev.substrateSeconds += obs.substrateSeconds ?? 0
                     ev.energyJoules += obs.energyJoules ?? 0
                     let out = obs.readout
@@ -80,9 +80,9 @@ public final class Inference: @unchecked Sendable {
                 parts[worker] = ev
             }
         }
-        if let e = errors.compactMap({ $0 }).first { throw e }
+        if let e = errors.values.compactMap({ $0 }).first { throw e }
         var total = Evaluation(classes: classes)
-        for p in parts {
+        for p in parts.values {
             total.samples += p.samples
             total.correct += p.correct
             total.lossSum += p.lossSum
