@@ -64,26 +64,30 @@ public enum ImageOps {
         precondition(angles.count == set.count, "need one angle per image")
         let w = set.width, h = set.height, n = w * h
         var out = [Float](repeating: 0, count: set.pixels.count)
-        let cx = Double(w - 1) / 2, cy = Double(h - 1) / 2
+        let cx = Float(w - 1) / 2, cy = Float(h - 1) / 2
         out.withUnsafeMutableBufferPointer { o in
             set.pixels.withUnsafeBufferPointer { src in
+                let src = src.baseAddress!, dst = o.baseAddress!
                 parallelChunks(count: set.count, workers: availableCores) { _, range in
                     for img in range {
-                        let c = cos(angles[img]), s = sin(angles[img])
+                        let c = Float(cos(angles[img])), s = Float(sin(angles[img]))
+                        let base = src + img * n
                         for y in 0..<h {
+                            let dy = Float(y) - cy
                             for x in 0..<w {
-                                // inverse map: output (x, y) samples input at R(−θ)·(x − c)
-                                let dx = Double(x) - cx, dy = Double(y) - cy
+                                // inverse map: output (x, y) samples the input at R(−θ)·(x − c) + c
+                                let dx = Float(x) - cx
                                 let sx = c * dx + s * dy + cx
                                 let sy = -s * dx + c * dy + cy
-                                let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
-                                let fx = Float(sx - Double(x0)), fy = Float(sy - Double(y0))
-                                func px(_ xx: Int, _ yy: Int) -> Float {
-                                    xx >= 0 && xx < w && yy >= 0 && yy < h ? src[img * n + yy * w + xx] : 0
-                                }
-                                let v = (1 - fx) * (1 - fy) * px(x0, y0) + fx * (1 - fy) * px(x0 + 1, y0)
-                                    + (1 - fx) * fy * px(x0, y0 + 1) + fx * fy * px(x0 + 1, y0 + 1)
-                                o[img * n + y * w + x] = v
+                                let fx0 = sx.rounded(.down), fy0 = sy.rounded(.down)
+                                let x0 = Int(fx0), y0 = Int(fy0)
+                                let fx = sx - fx0, fy = sy - fy0
+                                var v: Float = 0
+                                if x0 >= 0 && y0 >= 0 && x0 < w && y0 < h { v += (1 - fx) * (1 - fy) * base[y0 * w + x0] }
+                                if x0 + 1 >= 0 && y0 >= 0 && x0 + 1 < w && y0 < h { v += fx * (1 - fy) * base[y0 * w + x0 + 1] }
+                                if x0 >= 0 && y0 + 1 >= 0 && x0 < w && y0 + 1 < h { v += (1 - fx) * fy * base[(y0 + 1) * w + x0] }
+                                if x0 + 1 >= 0 && y0 + 1 >= 0 && x0 + 1 < w && y0 + 1 < h { v += fx * fy * base[(y0 + 1) * w + x0 + 1] }
+                                dst[img * n + y * w + x] = v
                             }
                         }
                     }

@@ -34,26 +34,43 @@ public struct LatencyEncoder: Codable, Equatable, Sendable {
         return tauIn * log(v / (v - thresholdIn))
     }
 
+    /// Intensity thresholds of the step boundaries: a pixel spikes at step `k` iff `x` lies in
+    /// `(bounds[k+1], bounds[k]]`, because the spike time falls monotonically with intensity. This replaces a
+    /// logarithm per pixel with a few comparisons.
+    func stepBounds() -> [Float] {
+        let shift = shiftToEarliest ? (spikeTime(1) ?? 0) : 0
+        // t(x) = shift + k·dt  ⇔  x = ϑ / (1 − exp(−(shift + k·dt)/τ))
+        return (0...stepCount).map { k in
+            let t = shift + Double(k) * dt
+            return t <= 0 ? .infinity : Float(thresholdIn / (1 - exp(-t / tauIn)))
+        }
+    }
+
     /// Encodes images (`pixels` per image, values in [0, 1]) into a batch.
     public func encode(images: [Float], pixels: Int, labels: [Int32]) -> SpikeBatch {
         let n = labels.count
         precondition(images.count == n * pixels, "need \(n)x\(pixels) pixels, got \(images.count)")
-        var times = [Double](repeating: .infinity, count: images.count)
-        for i in images.indices {
-            if let t = spikeTime(images[i]) { times[i] = t }
-        }
-        let shift = shiftToEarliest ? (spikeTime(1) ?? 0) : 0
+        let bounds = stepBounds()
+        let floor = Float(thresholdIn)
         var batch = SpikeBatch(stepCount: stepCount, channelCount: pixels, reservingEvents: images.count / 3)
-        var ev: [(step: Int, channel: Int)] = []
-        for s in 0..<n {
-            ev.removeAll(keepingCapacity: true)
-            for p in 0..<pixels {
-                let t = times[s * pixels + p]
-                guard t.isFinite else { continue }
-                let step = Int(((t - shift) / dt).rounded(.down))
-                if step < stepCount { ev.append((step, p)) }
+        var buckets = [[Int32]](repeating: [], count: stepCount)
+        for k in 0..<stepCount { buckets[k].reserveCapacity(pixels) }
+        images.withUnsafeBufferPointer { px in
+            for s in 0..<n {
+                for k in 0..<stepCount { buckets[k].removeAll(keepingCapacity: true) }
+                for p in 0..<pixels {
+                    let x = px[s * pixels + p]
+                    guard x > floor, x > bounds[stepCount] else { continue }
+                    // largest k with x <= bounds[k] (bounds fall with k; bounds[0] is +inf or ≥ 1)
+                    var lo = 0, hi = stepCount  // invariant: x <= bounds[lo], x > bounds[hi]
+                    while hi - lo > 1 {
+                        let mid = (lo + hi) / 2
+                        if x <= bounds[mid] { lo = mid } else { hi = mid }
+                    }
+                    buckets[lo].append(Int32(p))
+                }
+                batch.appendSample(sortedBuckets: buckets, label: labels[s])
             }
-            batch.appendSample(events: ev, label: labels[s])
         }
         return batch
     }

@@ -93,6 +93,17 @@ public struct SpikeBatch: Sendable {
         sampleCount += 1
     }
 
+    /// Appends one sample given as per-step lists of channels (each list ascending), `buckets.count == stepCount`.
+    public mutating func appendSample(sortedBuckets buckets: [[Int32]], label: Int32) {
+        precondition(buckets.count == stepCount, "need \(stepCount) step buckets, got \(buckets.count)")
+        for t in 0..<stepCount {
+            channels.append(contentsOf: buckets[t])
+            offsets.append(Int32(channels.count))
+        }
+        labels.append(label)
+        sampleCount += 1
+    }
+
     /// Appends one sample given as `(step, channel)` events (any order; out-of-window steps dropped).
     public mutating func appendSample(events: [(step: Int, channel: Int)], label: Int32) {
         var sorted = events.filter { $0.step >= 0 && $0.step < stepCount }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SpikeData
+import SpikeCore
 
 /// Writes IDX files for tests (raw or gzip via the system's gzip).
 enum IDXFixture {
@@ -163,6 +164,27 @@ enum IDXFixture {
         expected.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         #expect(ev.map { "\($0.step):\($0.channel)" } == expected.map { "\($0.0):\($0.1)" })
         #expect(b.labels == [3])
+    }
+
+    @Test("the threshold-table encoder agrees with the logarithm formula on random pixels")
+    func latencyTable() {
+        let enc = LatencyEncoder(tauIn: 8e-6, thresholdIn: 0.2, dt: 1.7e-6, stepCount: 20)
+        var rng = SpikeCore.SeededRandom(seed: 3)
+        let px = (0..<5000).map { _ in rng.nextUnitFloat() }
+        let b = enc.encode(images: px, pixels: 5000, labels: [0])
+        var got = [Int](repeating: -1, count: 5000)
+        for e in b.events(ofSample: 0) { got[e.channel] = e.step }
+        let shift = 8e-6 * log(1.0 / 0.8)
+        var mismatches = 0
+        for (p, x) in px.enumerated() {
+            var expected = -1
+            if x > 0.2 {
+                let t = (8e-6 * log(Double(x) / (Double(x) - 0.2)) - shift) / 1.7e-6
+                if t < 20 { expected = Int(t.rounded(.down)) }
+                if got[p] != expected && abs(t - t.rounded()) > 1e-3 { mismatches += 1 }
+            } else if got[p] != -1 { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
     }
 
     @Test("rotation by zero is the identity and by 90 degrees moves a corner")
