@@ -1,6 +1,60 @@
 import Foundation
 import SpikeCore
 
+/// Computes the loss gradient of a batch from what a substrate records: BPTT, or an online rule.
+public protocol GradientEngine: AnyObject {
+    func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, BatchStatistics)
+}
+
+extension BPTT: GradientEngine {}
+extension OnlineLearning: GradientEngine {}
+
+/// How a `Trainer` obtains gradients.
+public enum LearningRule: Sendable, Equatable {
+    case bptt
+    case online(OnlineRule, Feedback)
+    /// Exact RTRL in Double (tiny networks, software substrate only).
+    case rtrl
+
+    /// Parses `bptt`, `rtrl`, `eprop`, `diagonal` or `superspike`.
+    public init?(name: String, feedback: Feedback = .symmetric) {
+        switch name {
+        case "bptt": self = .bptt
+        case "rtrl": self = .rtrl
+        default:
+            guard let r = OnlineRule(rawValue: name) else { return nil }
+            self = .online(r, feedback)
+        }
+    }
+}
+
+/// Exact RTRL as a `GradientEngine` (software substrate; predictions from the substrate's forward run).
+final class RTRLEngine: GradientEngine {
+    let stepCount: Int
+    init(stepCount: Int) { self.stepCount = stepCount }
+
+    func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, BatchStatistics) {
+        guard substrate is SoftwareSubstrate else {
+            throw TrainingError.invalidParameter(field: "learning", message: "rtrl runs on the software substrate only (it simulates the network itself in Double)")
+        }
+        let r = ExactRTRL(network: network, surrogate: objective.surrogate).gradients(batch, objective: objective)
+        var g = Gradients(zeroLike: network)
+        for l in g.weights.indices {
+            g.weights[l] = r.weights[l].map { Float($0) }
+            g.recurrent[l] = r.recurrent[l].map { Float($0) }
+        }
+        // The L2 term is part of ExactRTRL's gradient; the trainer adds it again, so remove it here.
+        _ = network.addWeightL2(Regularizers(hiddenL2: -objective.regularizers.hiddenL2, readoutL2: -objective.regularizers.readoutL2), to: &g)
+        let ev = try Inference(network: network, stepCount: stepCount, workers: 1).evaluate(batch, substrate: substrate, loss: objective.loss, classes: network.outputCount)
+        var stats = BatchStatistics()
+        stats.samples = batch.sampleCount
+        stats.lossSum = r.loss * Double(batch.sampleCount)
+        stats.correct = ev.correct
+        stats.hiddenSpikes = ev.hiddenSpikes
+        return (g, stats)
+    }
+}
+
 /// Progress of one minibatch, handed to the caller's display.
 public struct BatchProgress: Sendable {
     public var epoch: Int
@@ -22,11 +76,12 @@ public final class Trainer: @unchecked Sendable {
     public let substrate: Substrate
     public let seed: UInt64
     public let workers: Int
-    let engine: BPTT
+    let engine: GradientEngine
+    public let learning: LearningRule
 
     public init(
         network: Network, optimizer: Optimizer, objective: Objective, substrate: Substrate, stepCount: Int, seed: UInt64,
-        workers: Int
+        workers: Int, learning: LearningRule = .bptt
     ) throws {
         try network.validate()
         self.network = network
@@ -35,7 +90,15 @@ public final class Trainer: @unchecked Sendable {
         self.substrate = substrate
         self.seed = seed
         self.workers = workers
-        engine = BPTT(network: network, stepCount: stepCount, workers: workers, chunk: max(1, substrate.preferredChunkSize))
+        self.learning = learning
+        switch learning {
+        case .bptt: engine = BPTT(network: network, stepCount: stepCount, workers: workers, chunk: max(1, substrate.preferredChunkSize))
+        case .online(let rule, let feedback):
+            engine = OnlineLearning(
+                network: network, stepCount: stepCount, workers: workers, chunk: max(1, substrate.preferredChunkSize), rule: rule,
+                feedback: feedback, seed: seed &+ 0xFEED, streaming: substrate is SoftwareSubstrate)
+        case .rtrl: engine = RTRLEngine(stepCount: stepCount)
+        }
     }
 
     /// The sample order of `epoch` for `count` samples.

@@ -1,0 +1,345 @@
+import Foundation
+import SpikeCore
+
+/// Approximations of RTRL that run forward in time with per-synapse eligibility traces (DESIGN §5).
+public enum OnlineRule: String, Codable, Sendable, CaseIterable {
+    /// Block-diagonal Jacobian: each neuron keeps its own (I, V) dynamics, reset included; coupling through
+    /// other neurons' spikes is dropped (e-prop; Bellec et al. 2020, doi:10.1038/s41467-020-17236-y).
+    case eprop
+    /// Diagonal Jacobian: each state variable keeps only its own decay, so the synaptic current's filtering of
+    /// the input is dropped from the membrane's eligibility.
+    case diagonal
+    /// SuperSpike: presynaptic PSP trace × surrogate, no reset term (Zenke & Ganguli 2018).
+    case superspike
+}
+
+/// How the readout error reaches hidden neurons.
+public enum Feedback: String, Codable, Sendable, CaseIterable {
+    /// The transposed readout weights (the last hidden layer; deeper layers fall back to random).
+    case symmetric
+    /// Fixed random weights, N(0, 1/K) (feedback alignment; Lillicrap et al. 2016).
+    case random
+    /// All ones (broadcast alignment).
+    case uniform
+}
+
+/// Online gradient estimates from a substrate's observation: eligibility traces carried forward in time and a
+/// learning signal broadcast from the readout error.
+///
+/// For hidden synapse j→i the eligibility is `e_ji[t] = σ'(V_i[t])·ε_ji[t]`, with `ε = ∂V_i/∂W_ji` inside the
+/// neuron's own dynamics (rule-dependent). It is filtered by the readout's own impulse response (two traces,
+/// `ē`), so that the estimate is `Σ_t Σ_k (∂ℓ/∂V_k[t])·B_ik·ē_ji[t] + Σ_t (∂ℓ/∂S_i[t])_reg·e_ji[t]`. Readout
+/// weights get their exact gradient from presynaptic traces. With symmetric feedback and a single feed-forward
+/// hidden layer, `eprop` is exact (nothing is dropped); deeper or recurrent networks lose the cross-neuron terms.
+///
+/// Learning signals: losses that decompose over time (sum, last step) give `∂ℓ/∂V_k[t]` at every step. For
+/// max-over-time the loss depends on each output's peak; the observation (the substrate's forward run, the
+/// chip's recording) gives the peak times and values, hence `∂ℓ/∂peak_k`, and the signal is applied at each
+/// output's peak time — no stored history is needed beyond the K peak times.
+/// - Complexity: memory O(#synapses) per worker, independent of T; time O(T·#synapses) per sample.
+public final class OnlineLearning: @unchecked Sendable {
+    public let rule: OnlineRule
+    public let feedback: Feedback
+    let workers: Int
+    let stepCount: Int
+    private var observations: [ObservationBox]
+    private let feedbackSeed: UInt64
+    private var feedbackMatrices: [[Float]] = []  // per hidden layer [K][n]
+
+    /// Whether hidden membranes are recomputed from the model instead of read from the observation.
+    public let streaming: Bool
+
+    /// - Parameter streaming: for the software substrate only: record just spikes and the readout, and recompute
+    ///   each hidden layer's membrane alongside its traces, so that memory does not grow with T (the spike
+    ///   lists aside). In the loop the membranes must come from the chip's recording: pass false.
+    public init(network: Network, stepCount: Int, workers: Int, chunk: Int, rule: OnlineRule, feedback: Feedback, seed: UInt64 = 0xFEED, streaming: Bool = false) {
+        self.rule = rule
+        self.feedback = feedback
+        self.workers = max(1, workers)
+        self.stepCount = stepCount
+        self.streaming = streaming
+        feedbackSeed = seed
+        observations = (0..<self.workers).map { _ in ObservationBox(Observation(network: network, stepCount: stepCount, capacity: chunk, recording: streaming ? .readout : .full)) }
+        var rng = SeededRandom(seed: seed, stream: 0xB)
+        let K = network.outputCount
+        feedbackMatrices = network.layers.dropLast().map { layer in
+            (0..<(K * layer.neuronCount)).map { _ in Float(rng.nextGaussian()) / Float(K).squareRoot() }
+        }
+    }
+
+    /// Loss, statistics and the online gradient estimate of `objective` on `batch` run on `substrate`.
+    public func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, BatchStatistics) {
+        let w = min(workers, substrate.maxConcurrentRuns, max(1, batch.sampleCount))
+        let chunk = min(observations[0].observation.capacity, substrate.preferredChunkSize)
+        let parts = PerWorker(count: w, initial: (Gradients(zeroLike: network), BatchStatistics()))
+        let errors = PerWorker<Error?>(count: w, initial: nil)
+        let invB = 1 / Float(max(1, batch.sampleCount))
+        let B = makeFeedback(network)
+        if streaming && !(substrate is SoftwareSubstrate) {
+            throw TrainingError.invalidParameter(field: "learning", message: "streaming online learning recomputes membranes and needs the software substrate; in the loop the chip's recorded membranes are used")
+        }
+        parallelChunks(count: batch.sampleCount, workers: w) { worker, range in
+            var grads = Gradients(zeroLike: network)
+            var stats = BatchStatistics()
+            var scratch = OnlineScratch(network: network, stepCount: self.stepCount)
+            var lo = range.lowerBound
+            while lo < range.upperBound {
+                let hi = min(range.upperBound, lo + chunk)
+                do { try substrate.run(batch, samples: lo..<hi, into: &observations[worker].observation, worker: worker) } catch {
+                    errors[worker] = error
+                    return
+                }
+                let obs = observations[worker].observation
+                for s in lo..<hi {
+                    sample(network, batch, obs, s, s - lo, objective, invB, B, noiseSeed, &scratch, &grads, &stats)
+                }
+                lo = hi
+            }
+            parts[worker] = (grads, stats)
+        }
+        if let e = errors.values.compactMap({ $0 }).first { throw e }
+        var total = Gradients(zeroLike: network)
+        var stats = BatchStatistics()
+        for (g, s) in parts.values {
+            stats.merge(s)
+            for l in total.weights.indices {
+                for i in total.weights[l].indices { total.weights[l][i] += g.weights[l][i] }
+                for i in total.recurrent[l].indices { total.recurrent[l][i] += g.recurrent[l][i] }
+            }
+        }
+        return (total, stats)
+    }
+
+    /// Feedback matrices `[K][n]` per hidden layer for the current weights.
+    func makeFeedback(_ network: Network) -> [[Float]] {
+        let K = network.outputCount
+        return network.layers.dropLast().enumerated().map { l, layer in
+            let n = layer.neuronCount
+            switch feedback {
+            case .uniform: return [Float](repeating: 1, count: K * n)
+            case .random: return feedbackMatrices[l]
+            case .symmetric:
+                guard l == network.layers.count - 2 else { return feedbackMatrices[l] }
+                let wo = network.layers.last!.weights  // [n][K]
+                var b = [Float](repeating: 0, count: K * n)
+                for i in 0..<n { for k in 0..<K { b[k * n + i] = wo[i * K + k] } }
+                return b
+            }
+        }
+    }
+
+    private func sample(
+        _ net: Network, _ batch: SpikeBatch, _ obs: Observation, _ s: Int, _ local: Int, _ objective: Objective, _ invB: Float,
+        _ B: [[Float]], _ noiseSeed: UInt64?, _ sc: inout OnlineScratch, _ grads: inout Gradients, _ stats: inout BatchStatistics
+    ) {
+        let T = stepCount
+        let L = net.layers.count
+        let out = obs.readout
+        let K = out.neuronCount
+        let label = Int(batch.labels[s])
+        let ns = noiseSeed.map { UInt32(truncatingIfNeeded: $0 &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(s) &* 0xBF58_476D_1CE4_E5B9 >> 17) }
+        let r = objective.loss.evaluate(
+            trace: out.membrane!.pointer + local * T * out.stride, stepCount: T, outputs: K, stride: out.stride, label: label,
+            amplitude: objective.regularizers.readoutAmplitude, seed: sc.seed.pointer, weight: invB, noiseSeed: ns)
+        stats.samples += 1
+        stats.lossSum += Double(r.loss)
+        if r.predicted == label { stats.correct += 1 }
+        let seed = sc.seed.pointer  // [T][out.stride]
+        let regs = objective.regularizers
+        for l in 0..<(L - 1) {
+            let rec = obs.layers[l]
+            stats.hiddenSpikes += rec.spikeCount(sample: local)
+            // regularizer signal per neuron (constant over time)
+            var g = [Float](repeating: 0, count: rec.neuronCount)
+            if regs.actsOnCounts {
+                var counts = [Float](repeating: 0, count: rec.neuronCount)
+                let sn = rec.spikeIndices(sample: local)
+                for k in 0..<rec.spikeCount(sample: local) { counts[Int(sn[k])] += 1 }
+                counts.withUnsafeBufferPointer { cp in
+                    g.withUnsafeMutableBufferPointer { gp in
+                        stats.lossSum += Double(regs.countTerms(counts: cp.baseAddress!, n: rec.neuronCount, gradient: gp.baseAddress!, weight: invB))
+                    }
+                }
+            }
+            hiddenLayer(net, l, batch, obs, s, local, seed, out.stride, B[l], g, objective.surrogate, &sc, &grads)
+        }
+        readoutLayer(net, batch, obs, s, local, seed, out.stride, &grads)
+    }
+
+    /// Input events of layer `l` at step t as a dense vector.
+    private func inputs(_ net: Network, _ l: Int, _ batch: SpikeBatch, _ obs: Observation, _ s: Int, _ local: Int, _ t: Int, into x: inout [Float]) {
+        for j in x.indices { x[j] = 0 }
+        if l == 0 {
+            let T = batch.stepCount
+            for k in Int(batch.offsets[s * T + t])..<Int(batch.offsets[s * T + t + 1]) { x[Int(batch.channels[k])] += 1 }
+        } else {
+            let rec = obs.layers[l - 1]
+            let so = rec.spikeSteps(sample: local), sn = rec.spikeIndices(sample: local)
+            for k in Int(so[t])..<Int(so[t + 1]) { x[Int(sn[k])] = 1 }
+        }
+    }
+
+    private func hiddenLayer(
+        _ net: Network, _ l: Int, _ batch: SpikeBatch, _ obs: Observation, _ s: Int, _ local: Int,
+        _ seed: UnsafePointer<Float>, _ seedStride: Int, _ Bl: [Float], _ regSignal: [Float], _ surrogate: Surrogate,
+        _ sc: inout OnlineScratch, _ grads: inout Gradients
+    ) {
+        let layer = net.layers[l]
+        let n = layer.neuronCount, m = layer.inputCount
+        let T = stepCount
+        let K = net.outputCount
+        let d = layer.parameters.discretized(dt: net.dt)
+        let ro = net.layers.last!.parameters.discretized(dt: net.dt)
+        let roSame = net.layers.last!.parameters.currentTiming == .sameStep
+        let (alpha, beta, gain) = (Float(d.alpha), Float(d.beta), Float(d.gain))
+        let (ao, bo, co) = (Float(ro.alpha), Float(ro.beta), Float(ro.gain))
+        let th = layer.parameters.vThreshold
+        let sameStep = layer.parameters.currentTiming == .sameStep
+        let zero = layer.parameters.reset == .zero
+        let diff = layer.parameters.resetGradient == .differentiable
+        let rec = obs.layers[l]
+        let rows = m + (layer.isRecurrent ? n : 0)  // presynaptic rows: inputs, then own neurons
+        sc.prepare(rows: rows, n: n)
+        let so = rec.spikeSteps(sample: local), sn = rec.spikeIndices(sample: local)
+        let anyReg = regSignal.contains { $0 != 0 }
+        // per-step vectors
+        var x = [Float](repeating: 0, count: rows)
+        var sig = [Float](repeating: 0, count: n), L = [Float](repeating: 0, count: n)
+        var mask = [Float](repeating: 1, count: n), resetFactor = [Float](repeating: 0, count: n)
+        var current = [Float](repeating: 0, count: n), nextCurrent = [Float](repeating: 0, count: n)
+        var vSim = [Float](repeating: 0, count: n)  // streaming: the model's membrane, recomputed
+        let fromModel = streaming
+        let W = layer.weights, R = layer.recurrentWeights
+        let preI = sc.preI.pointer, epsV = sc.epsV.pointer, barI = sc.barI.pointer, barV = sc.barV.pointer
+        grads.weights[l].withUnsafeMutableBufferPointer { gw in
+            grads.recurrent[l].withUnsafeMutableBufferPointer { gr in
+                for t in 0..<T {
+                    // presynaptic activity at t: inputs, then own spikes S[t] (recurrent rows)
+                    for j in 0..<rows { x[j] = 0 }
+                    if l == 0 {
+                        for k in Int(batch.offsets[s * T + t])..<Int(batch.offsets[s * T + t + 1]) { x[Int(batch.channels[k])] += 1 }
+                    } else {
+                        let below = obs.layers[l - 1]
+                        let bo2 = below.spikeSteps(sample: local), bn = below.spikeIndices(sample: local)
+                        for k in Int(bo2[t])..<Int(bo2[t + 1]) { x[Int(bn[k])] = 1 }
+                    }
+                    var spiking = [Int]()
+                    for k in Int(so[t])..<Int(so[t + 1]) { spiking.append(Int(sn[k])) }
+                    if layer.isRecurrent { for i in spiking { x[m + i] = 1 } }
+                    // model current I[t+1] from the observed inputs (needed for the zero-reset term)
+                    for i in 0..<n { nextCurrent[i] = alpha * current[i] }
+                    for j in 0..<rows where x[j] != 0 {
+                        let row = j < m ? j * n : 0
+                        for i in 0..<n { nextCurrent[i] += x[j] * (j < m ? W[row + i] : R[(j - m) * n + i]) }
+                    }
+                    var anyL = false
+                    for i in 0..<n { L[i] = 0 }
+                    for k in 0..<K {
+                        let e = seed[t * seedStride + k]
+                        if e != 0 {
+                            anyL = true
+                            for i in 0..<n { L[i] += e * Bl[k * n + i] }
+                        }
+                    }
+                    for i in 0..<n {
+                        let v = fromModel ? vSim[i] : rec.membrane(sample: local, step: t, neuron: i)
+                        sig[i] = Float(surrogate.derivative(Double(v - th)))
+                        mask[i] = 1
+                        resetFactor[i] = 0
+                        if rule == .eprop || rule == .diagonal { if zero { mask[i] = 1 } }
+                    }
+                    for i in spiking where zero && rule != .superspike { mask[i] = 0 }
+                    if rule == .eprop && diff {
+                        for i in 0..<n {
+                            let v = fromModel ? vSim[i] : rec.membrane(sample: local, step: t, neuron: i)
+                            // ∂V[t+1]/∂S[t]: −ϑ (subtract) or −u[t] = −(β·V[t] + c·I[t+1 or t]) (zero)
+                            resetFactor[i] = zero ? -(beta * v + gain * (sameStep ? nextCurrent[i] : current[i])) : -th
+                        }
+                    }
+                    // gradient at t from the traces of V[t]
+                    if anyL || anyReg {
+                        for j in 0..<rows {
+                            let base = j * n
+                            let g = j < m ? gw.baseAddress! + base : gr.baseAddress! + (j - m) * n
+                            for i in 0..<n {
+                                g[i] += L[i] * barV[base + i] + regSignal[i] * sig[i] * epsV[base + i]
+                            }
+                        }
+                    }
+                    // advance the traces to t+1
+                    for j in 0..<rows {
+                        let input = x[j]
+                        let oldI = preI[j]
+                        let newI = alpha * oldI + input
+                        preI[j] = newI
+                        let drive: Float = rule == .diagonal ? (sameStep ? input : 0) : (sameStep ? newI : oldI)
+                        let base = j * n
+                        for i in 0..<n {
+                            let e = sig[i] * epsV[base + i]
+                            let bI = ao * barI[base + i] + e
+                            barV[base + i] = bo * barV[base + i] + co * (roSame ? bI : barI[base + i])
+                            barI[base + i] = bI
+                            epsV[base + i] = (beta * epsV[base + i] + gain * drive) * mask[i] + resetFactor[i] * e
+                        }
+                    }
+                    if fromModel {
+                        // V[t+1] = reset(β·V[t] + c·I[t+1 or t]) with the observed spikes S[t]
+                        for i in 0..<n { vSim[i] = beta * vSim[i] + gain * (sameStep ? nextCurrent[i] : current[i]) }
+                        for i in spiking { vSim[i] = zero ? 0 : vSim[i] - th }
+                    }
+                    swap(&current, &nextCurrent)
+                }
+            }
+        }
+    }
+
+    private func readoutLayer(_ net: Network, _ batch: SpikeBatch, _ obs: Observation, _ s: Int, _ local: Int, _ seed: UnsafePointer<Float>, _ seedStride: Int, _ grads: inout Gradients) {
+        let L = net.layers.count
+        let layer = net.layers[L - 1]
+        let m = layer.inputCount, K = layer.neuronCount
+        let d = layer.parameters.discretized(dt: net.dt)
+        let sameStep = layer.parameters.currentTiming == .sameStep
+        var eI = [Float](repeating: 0, count: m), eV = [Float](repeating: 0, count: m)
+        var x = [Float](repeating: 0, count: m)
+        for t in 0..<stepCount {
+            inputs(net, L - 1, batch, obs, s, local, t, into: &x)
+            for k in 0..<K {
+                let e = seed[t * seedStride + k]
+                if e != 0 { for j in 0..<m where eV[j] != 0 { grads.weights[L - 1][j * K + k] += e * eV[j] } }
+            }
+            for j in 0..<m {
+                let old = eI[j]
+                eI[j] = Float(d.alpha) * eI[j] + x[j]
+                eV[j] = Float(d.beta) * eV[j] + Float(d.gain) * (sameStep ? eI[j] : old)
+            }
+        }
+    }
+}
+
+/// Per-worker eligibility state of one hidden layer: presynaptic current traces `[rows]`, per-synapse membrane
+/// eligibilities and their readout-filtered versions `[rows][n]`, and the loss seeds `[T][readout stride]`.
+struct OnlineScratch {
+    var preI = FloatBuffer(count: 0)
+    var epsV = FloatBuffer(count: 0)
+    var barI = FloatBuffer(count: 0)
+    var barV = FloatBuffer(count: 0)
+    let seed: FloatBuffer
+
+    init(network: Network, stepCount: Int) {
+        seed = FloatBuffer(count: stepCount * neuronStride(network.outputCount))
+    }
+
+    mutating func prepare(rows: Int, n: Int) {
+        if epsV.count != rows * n {
+            preI = FloatBuffer(count: rows)
+            epsV = FloatBuffer(count: rows * n)
+            barI = FloatBuffer(count: rows * n)
+            barV = FloatBuffer(count: rows * n)
+        } else {
+            preI.zero()
+            epsV.zero()
+            barI.zero()
+            barV.zero()
+        }
+    }
+}
