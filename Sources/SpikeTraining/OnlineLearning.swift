@@ -256,30 +256,30 @@ public final class OnlineLearning: @unchecked Sendable {
                             resetFactor[i] = zero ? -(beta * v + gain * (sameStep ? nextCurrent[i] : current[i])) : -th
                         }
                     }
-                    // gradient at t from the traces of V[t]
-                    if anyL || anyReg {
-                        for j in 0..<rows {
-                            let base = j * n
-                            let g = j < m ? gw.baseAddress! + base : gr.baseAddress! + (j - m) * n
-                            for i in 0..<n {
-                                g[i] += L[i] * barV[base + i] + regSignal[i] * sig[i] * epsV[base + i]
+                    // gradient at t from the traces of V[t], then advance the traces to t+1 (one fused pass)
+                    let applyGrad = anyL || anyReg
+                    L.withUnsafeBufferPointer { Lp in
+                        sig.withUnsafeBufferPointer { sp in
+                            mask.withUnsafeBufferPointer { mp in
+                                resetFactor.withUnsafeBufferPointer { rp in
+                                    regSignal.withUnsafeBufferPointer { gp in
+                                        let k = TraceConstants(ao: ao, bo: bo, co: co, beta: beta, roSame: roSame)
+                                        for j in 0..<rows {
+                                            let input = x[j]
+                                            let oldI = preI[j]
+                                            let newI = alpha * oldI + input
+                                            preI[j] = newI
+                                            let drive: Float = rule == .diagonal ? (sameStep ? input : 0) : (sameStep ? newI : oldI)
+                                            let base = j * n
+                                            let g = j < m ? gw.baseAddress! + base : gr.baseAddress! + (j - m) * n
+                                            traceRow(
+                                                n: n, epsV: epsV + base, barI: barI + base, barV: barV + base, grad: applyGrad ? g : nil,
+                                                L: Lp.baseAddress!, reg: gp.baseAddress!, sig: sp.baseAddress!, mask: mp.baseAddress!,
+                                                resetFactor: rp.baseAddress!, drive: gain * drive, k: k)
+                                        }
+                                    }
+                                }
                             }
-                        }
-                    }
-                    // advance the traces to t+1
-                    for j in 0..<rows {
-                        let input = x[j]
-                        let oldI = preI[j]
-                        let newI = alpha * oldI + input
-                        preI[j] = newI
-                        let drive: Float = rule == .diagonal ? (sameStep ? input : 0) : (sameStep ? newI : oldI)
-                        let base = j * n
-                        for i in 0..<n {
-                            let e = sig[i] * epsV[base + i]
-                            let bI = ao * barI[base + i] + e
-                            barV[base + i] = bo * barV[base + i] + co * (roSame ? bI : barI[base + i])
-                            barI[base + i] = bI
-                            epsV[base + i] = (beta * epsV[base + i] + gain * drive) * mask[i] + resetFactor[i] * e
                         }
                     }
                     if fromModel {
@@ -313,6 +313,47 @@ public final class OnlineLearning: @unchecked Sendable {
                 eV[j] = Float(d.beta) * eV[j] + Float(d.gain) * (sameStep ? eI[j] : old)
             }
         }
+    }
+}
+
+struct TraceConstants {
+    var ao, bo, co, beta: Float
+    var roSame: Bool
+}
+
+/// One presynaptic row of traces over the postsynaptic neurons, 16 at a time:
+/// `grad += L·ē_V + g·σ'·ε`, then `e = σ'·ε`, `ē_I ← a_o ē_I + e`, `ē_V ← b_o ē_V + c_o ē_I`,
+/// `ε ← (β ε + c·drive)·mask + r·e`.
+@inline(__always)
+func traceRow(
+    n: Int, epsV: UnsafeMutablePointer<Float>, barI: UnsafeMutablePointer<Float>, barV: UnsafeMutablePointer<Float>,
+    grad: UnsafeMutablePointer<Float>?, L: UnsafePointer<Float>, reg: UnsafePointer<Float>, sig: UnsafePointer<Float>,
+    mask: UnsafePointer<Float>, resetFactor: UnsafePointer<Float>, drive: Float, k: TraceConstants
+) {
+    typealias V = SIMD16<Float>
+    var i = 0
+    let ao = V(repeating: k.ao), bo = V(repeating: k.bo), co = V(repeating: k.co), beta = V(repeating: k.beta), dv = V(repeating: drive)
+    @inline(__always) func ld(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    @inline(__always) func st(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
+    while i + 16 <= n {
+        let eps = ld(epsV + i), bI = ld(barI + i), bV = ld(barV + i), s = ld(sig + i)
+        if let g = grad { st(ld(g + i) + ld(L + i) * bV + ld(reg + i) * s * eps, g + i) }
+        let e = s * eps
+        let nI = ao * bI + e
+        st(bo * bV + co * (k.roSame ? nI : bI), barV + i)
+        st(nI, barI + i)
+        st((beta * eps + dv) * ld(mask + i) + ld(resetFactor + i) * e, epsV + i)
+        i += 16
+    }
+    while i < n {
+        let eps = epsV[i]
+        if let g = grad { g[i] += L[i] * barV[i] + reg[i] * sig[i] * eps }
+        let e = sig[i] * eps
+        let nI = k.ao * barI[i] + e
+        barV[i] = k.bo * barV[i] + k.co * (k.roSame ? nI : barI[i])
+        barI[i] = nI
+        epsV[i] = (k.beta * eps + drive) * mask[i] + resetFactor[i] * e
+        i += 1
     }
 }
 

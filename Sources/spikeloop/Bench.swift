@@ -20,10 +20,15 @@ struct Bench: ParsableCommand {
     @Option(help: "Single-sample inferences to time.") var singleSamples: Int = 5000
     @Option(help: "Seed for inputs and weights.") var seed: UInt64 = 1
     @Flag(help: "End with one JSON line.") var json = false
+    @Option(help: "Learning rule for the training measurement: bptt, eprop, diagonal or superspike.") var learning: String = "bptt"
+    @Option(help: "Time steps per sample (default: the workload's, 100 or 20).") var steps: Int?
+    @Flag(help: "Measure training only (for memory-vs-T tables: peak RSS then reflects training alone).") var trainOnly = false
     @Option(help: "Substrate: software or chip[:seed] (the emulated chip runs the --paper network with mismatch, noise and ADC on).") var substrate: String = "software"
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+        guard let rule = LearningRule(name: learning), rule != .rtrl else { throw ValidationError("--learning must be bptt, eprop, diagonal or superspike, got '\(learning)'") }
+        if let s = steps, s < 1 { throw ValidationError("--steps must be positive, got \(s)") }
         if trainBatches < 1 || inferenceBatches < 1 || singleSamples < 1 {
             throw ValidationError("--train-batches, --inference-batches and --single-samples must be positive")
         }
@@ -33,7 +38,8 @@ struct Bench: ParsableCommand {
         BLAS.setThreads(1)
         let workers = threads ?? availableCores
         let onChip = substrate != "software"
-        let w = Workload.sgMLP16(paper: paper || onChip, seed: seed)
+        var w = Workload.sgMLP16(paper: paper || onChip, seed: seed)
+        if let s = steps { w.stepCount = s }
         let batchSize = w.batchSize
         let trainData = w.input(samples: batchSize * (trainBatches + 2), seed: seed &+ 10)
         var chipConfig = TrainConfig()
@@ -42,7 +48,8 @@ struct Bench: ParsableCommand {
         let substrate = try makeSubstrate(chipConfig, network: w.network)
         let trainer = try Trainer(
             network: w.network, optimizer: Optimizer(config: OptimizerConfig(kind: .adam, learningRate: 1e-3), network: w.network),
-            objective: w.objective, substrate: substrate, stepCount: w.stepCount, seed: seed, workers: workers)
+            objective: w.objective, substrate: substrate, stepCount: w.stepCount, seed: seed, workers: workers,
+            learning: LearningRule(name: learning)!)
         let batches = (0..<(trainBatches + 2)).map { b in trainData.subset(Array((b * batchSize)..<((b + 1) * batchSize))) }
         // warm-up: two steps
         for b in 0..<2 { _ = try trainer.step(batches[b], epoch: 0, batchIndex: b) }
@@ -52,6 +59,14 @@ struct Bench: ParsableCommand {
         let trainSeconds = monotonicSeconds() - t0
         let trainRate = Double(trainBatches * batchSize) / trainSeconds
 
+        let trainRSS = peakResidentBytes()
+        if trainOnly {
+            print(String(format: "training samples/s %.0f (%@, T = %d, %d threads), peak RSS %.1f MiB", trainRate, learning, w.stepCount, workers, Double(trainRSS) / 1048576))
+            if json {
+                printJSONLine(["training_samples_per_second": trainRate, "peak_rss_bytes": trainRSS, "steps": w.stepCount, "learning": learning, "threads": workers, "substrate": substrate.name])
+            }
+            return
+        }
         // Inference on the initial (untrained) weights, as the cross-framework comparison does.
         try substrate.load(w.network)
         let inf = Inference(network: w.network, stepCount: w.stepCount, workers: workers)
@@ -105,7 +120,7 @@ struct Bench: ParsableCommand {
                 "threads": workers,
                 "batch_size": batchSize,
                 "steps": w.stepCount,
-                "substrate": substrate.name,
+                "substrate": substrate.name, "learning": learning,
                 "openblas_coretype": env["OPENBLAS_CORETYPE"] ?? "",
             ]
             if onChip {

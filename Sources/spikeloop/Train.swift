@@ -11,6 +11,7 @@ extension CurrentTiming: ExpressibleByArgument {}
 extension InputScaling: ExpressibleByArgument {}
 extension ReadoutReduction: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension Feedback: ExpressibleByArgument {}
 
 /// Flags that override the config; every one is optional so that the file and defaults show through.
 struct ConfigFlags: ParsableArguments {
@@ -40,6 +41,8 @@ struct ConfigFlags: ParsableArguments {
     @Option(help: "Use only the first N training samples.") var trainSamples: Int?
     @Option(help: "Seed (weights, shuffling, augmentation).") var seed: UInt64?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(help: "Learning rule: bptt, rtrl (tiny networks), eprop, diagonal or superspike.") var learning: String?
+    @Option(help: "Feedback for online rules: symmetric, random or uniform.") var feedback: Feedback?
     @Option(help: "Substrate: software, or chip[:seed] for in-the-loop training on the emulated analog chip.") var substrate: String?
     @Flag(help: "Leave the emulated chip uncalibrated.") var uncalibrated = false
     @Option(help: "Scale of the chip's fixed-pattern mismatch (1 = documented defaults).") var mismatchScale: Double?
@@ -87,6 +90,8 @@ struct ConfigFlags: ParsableArguments {
         if let v = seed { c.seed = v }
         if let v = threads { c.threads = v }
         if let v = substrate { c.substrate = v }
+        if let v = learning { c.learning = v }
+        if let v = feedback { c.feedback = v }
         if uncalibrated { c.chipCalibrated = false }
         if let v = mismatchScale { c.chipMismatchScale = v }
         if let v = chipNoise { c.chipNoise = v }
@@ -151,7 +156,7 @@ struct Train: ParsableCommand {
         if substrate is EmulatedChip { log("substrate \(substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
         let trainer = try Trainer(
             network: network, optimizer: optimizer, objective: config.objective, substrate: substrate, stepCount: config.steps,
-            seed: config.seed, workers: workers)
+            seed: config.seed, workers: workers, learning: config.learningRule)
         let inference = Inference(network: network, stepCount: config.steps, workers: workers)
         let meta = checkpoint?.metadata ?? [:]
         var epoch = Int(meta["spikeloop.epoch"] ?? "0") ?? 0

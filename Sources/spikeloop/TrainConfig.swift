@@ -59,6 +59,11 @@ struct TrainConfig: Codable, Equatable {
     var epochs = 100
     var seed: UInt64 = 1
     var threads: Int? = nil
+    // learning rule
+    /// `bptt`, `rtrl` (tiny networks), or an online rule: `eprop`, `diagonal`, `superspike`.
+    var learning = "bptt"
+    /// Feedback for online rules: symmetric, random or uniform.
+    var feedback = Feedback.symmetric
     // substrate
     /// `software`, or `chip[:seed]` for the emulated analog chip (in-the-loop training).
     var substrate = "software"
@@ -136,6 +141,7 @@ struct TrainConfig: Codable, Equatable {
         try check(Surrogate(parsing: surrogate) != nil, "surrogate", "unknown surrogate '\(surrogate)' (superspike, sigmoid, exponential, triangle, optionally :beta)")
         if let t = threads { try check(t > 0, "threads", "must be positive, got \(t)") }
         try check(substrate == "software" || substrate == "chip" || (substrate.hasPrefix("chip:") && UInt64(substrate.dropFirst(5)) != nil), "substrate", "expected software, chip or chip:SEED, got '\(substrate)'")
+        try check(LearningRule(name: learning) != nil, "learning", "unknown rule '\(learning)' (bptt, rtrl, eprop, diagonal, superspike)")
         try check(chipMismatchScale >= 0 && chipDecalibration >= 0, "chipMismatchScale/chipDecalibration", "must not be negative")
         if let s = chipSubsteps { try check(s > 0, "chipSubsteps", "must be positive") }
     }
@@ -152,6 +158,8 @@ struct TrainConfig: Codable, Equatable {
     var optimizerConfig: OptimizerConfig {
         OptimizerConfig(kind: optimizer, learningRate: learningRate, weightDecay: weightDecay, momentum: momentum, decayFactor: lrDecay, decayEvery: lrDecayEvery)
     }
+
+    var learningRule: LearningRule { LearningRule(name: learning, feedback: feedback)! }
 
     var neuron: LIFParameters {
         LIFParameters(
