@@ -22,6 +22,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "End with one JSON line.") var json = false
     @Option(help: "Learning rule for the training measurement: bptt, eprop, diagonal or superspike.") var learning: String = "bptt"
     @Option(help: "Time steps per sample (default: the workload's, 100 or 20).") var steps: Int?
+    @Option(help: "Training batch size (default: the workload's, 256 or 100).") var batchSize: Int?
     @Flag(help: "Measure training only (for memory-vs-T tables: peak RSS then reflects training alone).") var trainOnly = false
     @Option(help: "Substrate: software or chip[:seed] (the emulated chip runs the --paper network with mismatch, noise and ADC on).") var substrate: String = "software"
 
@@ -29,6 +30,7 @@ struct Bench: ParsableCommand {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
         guard let rule = LearningRule(name: learning), rule != .rtrl else { throw ValidationError("--learning must be bptt, eprop, diagonal or superspike, got '\(learning)'") }
         if let s = steps, s < 1 { throw ValidationError("--steps must be positive, got \(s)") }
+        if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be positive, got \(b)") }
         if trainBatches < 1 || inferenceBatches < 1 || singleSamples < 1 {
             throw ValidationError("--train-batches, --inference-batches and --single-samples must be positive")
         }
@@ -40,7 +42,8 @@ struct Bench: ParsableCommand {
         let onChip = substrate != "software"
         var w = Workload.sgMLP16(paper: paper || onChip, seed: seed)
         if let s = steps { w.stepCount = s }
-        let batchSize = w.batchSize
+        if let b = batchSize { w.batchSize = b }
+        let batchSize = w.batchSize  // resolved
         let trainData = w.input(samples: batchSize * (trainBatches + 2), seed: seed &+ 10)
         var chipConfig = TrainConfig()
         chipConfig.substrate = self.substrate
@@ -63,7 +66,7 @@ struct Bench: ParsableCommand {
         if trainOnly {
             print(String(format: "training samples/s %.0f (%@, T = %d, %d threads), peak RSS %.1f MiB", trainRate, learning, w.stepCount, workers, Double(trainRSS) / 1048576))
             if json {
-                printJSONLine(["training_samples_per_second": trainRate, "peak_rss_bytes": trainRSS, "steps": w.stepCount, "learning": learning, "threads": workers, "substrate": substrate.name])
+                printJSONLine(["training_samples_per_second": trainRate, "peak_rss_bytes": trainRSS, "steps": w.stepCount, "learning": learning, "threads": workers, "substrate": substrate.name, "batch_size": w.batchSize])
             }
             return
         }
