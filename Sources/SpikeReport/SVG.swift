@@ -90,12 +90,12 @@ public enum SVG {
     }
 
     /// Histogram of values with `bins` equal bins.
-    public static func histogram(title: String, values: [Double], bins: Int, xLabel: String, color: String = "#1f77b4") -> String {
-        let lo = values.min() ?? 0
-        var hi = values.max() ?? 1
+    public static func histogram(title: String, values: [Double], bins: Int, xLabel: String, color: String = "#1f77b4", range: (Double, Double)? = nil) -> String {
+        let lo = range?.0 ?? values.min() ?? 0
+        var hi = range?.1 ?? values.max() ?? 1
         if hi - lo < 1e-9 { hi = lo + 1 }
         var counts = [Int](repeating: 0, count: bins)
-        for v in values { counts[min(bins - 1, Int((v - lo) / (hi - lo) * Double(bins)))] += 1 }
+        for v in values { counts[max(0, min(bins - 1, Int((v - lo) / (hi - lo) * Double(bins))))] += 1 }
         let f = Frame(x0: lo, x1: hi, y0: 0, y1: Double(max(1, counts.max() ?? 1)))
         var s = f.axes(title: title, xLabel: xLabel, yLabel: "count")
         for (i, c) in counts.enumerated() {

@@ -42,8 +42,12 @@ struct InspectChip: ParsableCommand {
         }
         var page = HTMLReport(title: "Emulated chip \(seed): measured neuron parameters")
         page.paragraph("Probe measurements of all \(before.tauMem.count) neurons before (blue) and after (red) calibration to tau_m = \(tauMem * 1e6) us, tau_s = \(tauSyn * 1e6) us, leak 0, threshold 1, reset 0.")
+        // Both histograms of a parameter share the uncalibrated range, so the narrowing is visible.
         page.figures(rows.map { name, b, a, k in
-            SVG.histogram(title: "\(name): before", values: b.map { $0 * k }, bins: 30, xLabel: name) + SVG.histogram(title: "\(name): after", values: a.map { $0 * k }, bins: 30, xLabel: name, color: SVG.color(1))
+            let all = (b + a).map { $0 * k }
+            let range = (all.min() ?? 0, all.max() ?? 1)
+            return SVG.histogram(title: "\(name): before", values: b.map { $0 * k }, bins: 40, xLabel: name, range: range)
+                + SVG.histogram(title: "\(name): after", values: a.map { $0 * k }, bins: 40, xLabel: name, color: SVG.color(1), range: range)
         })
         let path = out ?? "chip-\(seed).svg.html"
         try atomicWriteString(page.html, to: path)
