@@ -233,14 +233,14 @@ struct Train: ParsableCommand {
             try appendLine(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self), to: metricsURL)
             log(String(format: "epoch %3d/%d  loss %.4f  train %.2f%%  val %.2f%%  spikes/sample %.1f  %.2f s", epoch + 1, config.epochs, stats.meanLoss, 100 * stats.accuracy, 100 * val.accuracy, stats.hiddenSpikesPerSample, seconds))
             epoch += 1
-            if val.accuracy > best {
+            if data.validation.sampleCount > 0 && val.accuracy > best {
                 best = val.accuracy
                 try save("best.safetensors", nextEpoch: epoch, nextBatch: 0, partial: BatchStatistics())
             }
             try save("last.safetensors", nextEpoch: epoch, nextBatch: 0, partial: BatchStatistics())
         }
 
-        // Final: evaluate the best checkpoint (or the last, without validation) on the test set.
+        // Final: evaluate the best checkpoint on the test set (the last one when there is no validation split).
         let bestURL = runURL.appendingPathComponent("best.safetensors")
         let finalNet = FileManager.default.fileExists(atPath: bestURL.path) ? try Checkpoint.read(from: bestURL).network : trainer.network
         try substrate.load(finalNet)

@@ -68,6 +68,17 @@ enum CLI {
         #expect(e.stdout.contains("per-class accuracy"))
     }
 
+    @Test("without a validation split the final test uses the last checkpoint")
+    func noValidation() throws {
+        let dir = CLI.tempDir()
+        let r = try CLI.run(["train", "--dataset", "synthetic", "--train-samples", "300", "--validation-samples", "0", "--batch-size", "50", "--hidden", "32", "--threads", "2", "--epochs", "3", "--run-dir", dir, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/best.safetensors"))
+        let e = try CLI.run(["evaluate", dir + "/last.safetensors", "--json"])
+        let train = try #require(r.lastJSON), eval = try #require(e.lastJSON)
+        #expect(train["test_accuracy"] as? Double == eval["accuracy"] as? Double)
+    }
+
     @Test("an interrupted run resumes bit-identically to an uninterrupted one")
     func interruptAndResume() throws {
         let a = CLI.tempDir(), b = CLI.tempDir()
