@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SpikeCore
 import SpikeTraining
@@ -52,5 +53,33 @@ import _SpikeTestSupport
             #expect(cs.last! > 0.9999, "\(rule) readout cosine \(cs.last!)")
         }
         print(line)
+    }
+}
+
+extension OnlineLearningTests {
+    /// The same exactness on the paper's 256-246-10 network (latency-coded synthetic images, max-over-time ×10,
+    /// burst regularizer): what training with `--learning eprop` relies on.
+    @Test("e-prop equals BPTT on the paper's network")
+    func epropExactOnPaperNetwork() throws {
+        let p = LIFParameters.paper
+        let beta = exp(-1.7 / 6.0)
+        let net = Network.feedForward(
+            sizes: [256, 246, 10], dt: 1.7e-6, hidden: p, readout: p,
+            initializers: [WeightInit.paper(inputCount: 256, beta: beta, scale: 4, mean: 0.01), WeightInit.paper(inputCount: 246, beta: beta, scale: 4)],
+            weightLimit: 63.0 / 240.0, seed: 5)
+        var rng = SeededRandom(seed: 9)
+        var events: [(sample: Int, step: Int, channel: Int)] = []
+        for s in 0..<8 { for c in 0..<256 where rng.nextUnitFloat() < 0.3 { events.append((s, rng.nextIndex(below: 12), c)) } }
+        let batch = SpikeBatch(sampleCount: 8, stepCount: 20, channelCount: 256, events: events, labels: (0..<8).map { Int32($0 % 10) })
+        let objective = Objective(loss: ReadoutLoss(scale: 10, tieBreakNoise: 1e-5), regularizers: Regularizers(burst: 5e-4), surrogate: .superSpike(beta: 50))
+        let substrate = SoftwareSubstrate()
+        try substrate.load(net)
+        let (exact, st) = try BPTT(network: net, stepCount: 20, workers: 2, chunk: 4).gradients(network: net, batch: batch, substrate: substrate, objective: objective, noiseSeed: 77)
+        #expect(st.hiddenSpikes > 100)
+        let (approx, _) = try OnlineLearning(network: net, stepCount: 20, workers: 2, chunk: 4, rule: .eprop, feedback: .symmetric, streaming: true).gradients(network: net, batch: batch, substrate: substrate, objective: objective, noiseSeed: 77)
+        for l in 0..<2 {
+            let e = relativeError(approx.weights[l].map(Double.init), exact.weights[l].map(Double.init))
+            #expect(e < 1e-3, "layer \(l): relative error \(e)")
+        }
     }
 }
