@@ -36,6 +36,37 @@ import SpikeTraining
         }
     }
 
+    @Test("online rules read the chip's recordings: on an ideal chip they give the software estimate")
+    func onlineRuleInTheLoop() throws {
+        var cfg = ChipConfig.ideal
+        cfg.substeps = 1
+        cfg.adcBits = 20
+        cfg.adcLeakCode = 400_000
+        cfg.adcThresholdCode = 800_000
+        cfg.measuredNormalization = false
+        let chip = EmulatedChip(seed: 1, config: cfg, calibrated: false)
+        let net = EmulatedChipTests.smallNetwork()
+        let batch = SyntheticTasks.prototypes(samples: 12, stepCount: 20, seed: 8)
+        let objective = Objective(loss: ReadoutLoss(scale: 10, tieBreakNoise: 0), regularizers: Regularizers(burst: 1e-3), surrogate: .superSpike(beta: 10))
+        let sw = SoftwareSubstrate()
+        try sw.load(net)
+        try chip.load(net)
+        let online = OnlineLearning(network: net, stepCount: 20, workers: 1, chunk: 4, rule: .eprop, feedback: .symmetric)
+        let (gs, _) = try online.gradients(network: net, batch: batch, substrate: sw, objective: objective, noiseSeed: nil)
+        let (gc, _) = try online.gradients(network: net, batch: batch, substrate: chip, objective: objective, noiseSeed: nil)
+        for l in 0..<2 {
+            var d = 0.0, n = 0.0
+            for i in gs.weights[l].indices {
+                d += Double((gs.weights[l][i] - gc.weights[l][i]) * (gs.weights[l][i] - gc.weights[l][i]))
+                n += Double(gs.weights[l][i] * gs.weights[l][i])
+            }
+            #expect(n > 0 && (d / n).squareRoot() < 1e-3, "layer \(l): relative difference \((d / n).squareRoot())")
+        }
+        // Streaming (membranes recomputed by the model) is refused on a chip: its membranes must be recorded.
+        let streaming = OnlineLearning(network: net, stepCount: 20, workers: 1, chunk: 4, rule: .eprop, feedback: .symmetric, streaming: true)
+        #expect(throws: TrainingError.self) { _ = try streaming.gradients(network: net, batch: batch, substrate: chip, objective: objective, noiseSeed: nil) }
+    }
+
     @Test("training in the loop recovers accuracy that a mismatched chip loses on transfer")
     func loopBeatsTransfer() throws {
         let (net, train, test) = Self.task()
