@@ -9,7 +9,7 @@ BIN := .build/release/spikeloop
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libopenblas-dev zlib1g-dev pkg-config
 DEMO_PACKAGES := dataset-fashion-mnist
-DEMO_EPOCHS ?= 5
+DEMO_EPOCHS ?= 20
 BENCH_ARGS ?=
 ARGS ?= --help
 
