@@ -19,6 +19,7 @@ let package = Package(
         // MARK: - System libraries (Debian packages)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
         // MARK: - Implementation details (not API)
         .target(name: "CSpikeKernels"),
@@ -26,7 +27,7 @@ let package = Package(
         // MARK: - Public API
         .target(name: "SpikeCore", dependencies: ["CBLAS", "CSpikeKernels"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeCore", "CSpikeKernels"]),
-        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeTraining", "CZlib"]),
+        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeTraining", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "CSpikeKernels"]),
         .target(name: "SpikeReport", dependencies: ["SpikeTraining"]),
         .executableTarget(
@@ -42,7 +43,7 @@ let package = Package(
         // MARK: - Unit test bundles
         .testTarget(name: "SpikeCoreTests", dependencies: ["SpikeCore"]),
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeCore", "SpikeData", "_SpikeTestSupport"]),
-        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore"]),
+        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeLoopCLITests", dependencies: ["spikeloop"]),
     ],

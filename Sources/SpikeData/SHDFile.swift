@@ -1,0 +1,278 @@
+import CHDF5
+import Foundation
+import SpikeTraining
+
+/// One sample of a spike dataset in the Spiking Heidelberg Digits layout: spike times (seconds) and channels.
+public struct SHDSample: Equatable, Sendable {
+    public var times: [Double]
+    public var units: [Int32]
+    public var label: Int32
+    public init(times: [Double], units: [Int32], label: Int32) {
+        self.times = times
+        self.units = units
+        self.label = label
+    }
+}
+
+/// Reads SHD-format HDF5 files (`spikes/times`, `spikes/units` per-sample variable-length arrays, `labels`,
+/// `extra/speaker`, ...) through the HDF5 C library, one sample at a time, so large files are streamed.
+///
+/// Element types are converted by HDF5 (the published files store float16 times and uint16 units; files written
+/// by `SHDWriter` use float32 and uint16). Cramer et al. 2020, doi:10.1109/TNNLS.2020.3044364.
+public final class SHDFile: @unchecked Sendable {
+    public let path: String
+    public let sampleCount: Int
+    public let labels: [Int32]
+    /// `extra/speaker`, when present.
+    public let speakers: [Int32]?
+    /// Channels of the cochlea model (700 in SHD); units must lie below it.
+    public let channelCount: Int
+    private let file: hid_t
+    private let times: hid_t
+    private let units: hid_t
+
+    public init(path: String, channelCount: Int = 700) throws {
+        spikeloop_h5_silence_errors()
+        self.path = path
+        self.channelCount = channelCount
+        guard FileManager.default.fileExists(atPath: path) else { throw DatasetError(.notFound, path: path, "file does not exist") }
+        let f = H5Fopen(path, spikeloop_h5f_acc_rdonly(), spikeloop_h5p_default())
+        guard f >= 0 else { throw DatasetError(.corrupt, path: path, "not an HDF5 file (H5Fopen failed)") }
+        file = f
+        func open(_ name: String) throws -> hid_t {
+            guard H5Lexists(f, name.components(separatedBy: "/").first!, spikeloop_h5p_default()) > 0 || !name.contains("/") else {
+                throw DatasetError(.corrupt, path: path, "missing dataset '\(name)'")
+            }
+            let d = H5Dopen2(f, name, spikeloop_h5p_default())
+            guard d >= 0 else { throw DatasetError(.corrupt, path: path, "missing dataset '\(name)'") }
+            return d
+        }
+        do {
+            times = try open("spikes/times")
+            units = try open("spikes/units")
+            let labelSet = try open("labels")
+            defer { H5Dclose(labelSet) }
+            let n = try Self.length(of: times, name: "spikes/times", path: path)
+            let nu = try Self.length(of: units, name: "spikes/units", path: path)
+            let nl = try Self.length(of: labelSet, name: "labels", path: path)
+            guard nu == n, nl == n else {
+                throw DatasetError(.mismatch, path: path, "spikes/times has \(n) samples, spikes/units \(nu), labels \(nl)")
+            }
+            sampleCount = n
+            labels = try Self.readIntegers(labelSet, count: n, name: "labels", path: path)
+            if H5Lexists(f, "extra", spikeloop_h5p_default()) > 0, H5Lexists(f, "extra/speaker", spikeloop_h5p_default()) > 0 {
+                let sp = H5Dopen2(f, "extra/speaker", spikeloop_h5p_default())
+                defer { H5Dclose(sp) }
+                speakers = try Self.readIntegers(sp, count: try Self.length(of: sp, name: "extra/speaker", path: path), name: "extra/speaker", path: path)
+            } else {
+                speakers = nil
+            }
+            for (i, t) in [("spikes/times", times), ("spikes/units", units)] {
+                let type = H5Dget_type(t)
+                defer { H5Tclose(type) }
+                guard H5Tget_class(type) == H5T_VLEN else {
+                    throw DatasetError(.corrupt, path: path, "dataset '\(i)' is not a variable-length array per sample")
+                }
+            }
+        } catch {
+            H5Fclose(f)
+            throw error
+        }
+    }
+
+    deinit {
+        H5Dclose(times)
+        H5Dclose(units)
+        H5Fclose(file)
+    }
+
+    static func length(of d: hid_t, name: String, path: String) throws -> Int {
+        let space = H5Dget_space(d)
+        defer { H5Sclose(space) }
+        guard H5Sget_simple_extent_ndims(space) == 1 else { throw DatasetError(.corrupt, path: path, "dataset '\(name)' is not one-dimensional") }
+        var dim: hsize_t = 0
+        H5Sget_simple_extent_dims(space, &dim, nil)
+        return Int(dim)
+    }
+
+    static func readIntegers(_ d: hid_t, count: Int, name: String, path: String) throws -> [Int32] {
+        let type = H5Dget_type(d)
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == H5T_INTEGER else { throw DatasetError(.corrupt, path: path, "dataset '\(name)' holds \(H5Tget_class(type)), expected integers") }
+        var out = [Int32](repeating: 0, count: count)
+        let r = out.withUnsafeMutableBytes { H5Dread(d, spikeloop_h5_native_int32(), spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), $0.baseAddress) }
+        guard r >= 0 else { throw DatasetError(.corrupt, path: path, "cannot read dataset '\(name)'") }
+        return out
+    }
+
+    /// Reads one variable-length element `i` of `dataset`, converted to `memType`.
+    private func readElement<T>(_ dataset: hid_t, _ i: Int, memBase: hid_t, as: T.Type, name: String) throws -> [T] {
+        let space = H5Dget_space(dataset)
+        defer { H5Sclose(space) }
+        var start = hsize_t(i), count = hsize_t(1)
+        H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nil, &count, nil)
+        var one = hsize_t(1)
+        let memSpace = H5Screate_simple(1, &one, nil)
+        defer { H5Sclose(memSpace) }
+        let vlen = H5Tvlen_create(memBase)
+        defer { H5Tclose(vlen) }
+        var h = hvl_t(len: 0, p: nil)
+        guard H5Dread(dataset, vlen, memSpace, space, spikeloop_h5p_default(), &h) >= 0 else {
+            throw DatasetError(.corrupt, path: path, "cannot read '\(name)' sample \(i) (element type not convertible?)")
+        }
+        defer { H5Dvlen_reclaim(vlen, memSpace, spikeloop_h5p_default(), &h) }
+        guard let p = h.p, h.len > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: T.self), count: Int(h.len)))
+    }
+
+    /// Sample `i`, validated: equal lengths, units below the channel count, times non-negative and non-decreasing.
+    public func sample(_ i: Int) throws -> SHDSample {
+        precondition(i >= 0 && i < sampleCount, "sample \(i) out of 0..<\(sampleCount)")
+        let t = try readElement(times, i, memBase: spikeloop_h5_native_double(), as: Double.self, name: "spikes/times")
+        let u = try readElement(units, i, memBase: spikeloop_h5_native_int32(), as: Int32.self, name: "spikes/units")
+        guard t.count == u.count else {
+            throw DatasetError(.mismatch, path: path, "spikes/times[\(i)] has \(t.count) spikes but spikes/units[\(i)] has \(u.count)")
+        }
+        for k in u.indices where u[k] < 0 || Int(u[k]) >= channelCount {
+            throw DatasetError(.corrupt, path: path, "spikes/units[\(i)][\(k)] = \(u[k]) is outside 0..<\(channelCount) channels")
+        }
+        for k in t.indices {
+            if !(t[k] >= 0) || !t[k].isFinite {
+                throw DatasetError(.corrupt, path: path, "spikes/times[\(i)][\(k)] = \(t[k]) is negative or not finite")
+            }
+            if k > 0 && t[k] < t[k - 1] {
+                throw DatasetError(.corrupt, path: path, "spikes/times[\(i)] is not non-decreasing at index \(k) (\(t[k - 1]) then \(t[k]))")
+            }
+        }
+        return SHDSample(times: t, units: u, label: labels[i])
+    }
+}
+
+/// Documented transforms from SHD samples to a `SpikeBatch` on the model's grid.
+public struct SHDBinning: Equatable, Sendable {
+    /// Model time step, seconds (after `timeScale`).
+    public var dt: Double
+    public var stepCount: Int
+    /// Multiplies spike times first (the paper fed the chip SHD ÷ 2000: 1 s → 500 µs).
+    public var timeScale: Double
+    /// Channel subsampling: drop the first `channelOffset` channels, then keep every `channelStride`-th
+    /// (the paper: 70 and 9 → 70 channels of 700).
+    public var channelOffset: Int
+    public var channelStride: Int
+    public var sourceChannels: Int
+
+    public init(dt: Double, stepCount: Int, timeScale: Double = 1, channelOffset: Int = 0, channelStride: Int = 1, sourceChannels: Int = 700) {
+        self.dt = dt
+        self.stepCount = stepCount
+        self.timeScale = timeScale
+        self.channelOffset = channelOffset
+        self.channelStride = channelStride
+        self.sourceChannels = sourceChannels
+    }
+
+    /// The paper's chip setup: 70 channels (drop 70, every 9th), time ÷ 2000.
+    public static func paperChip(dt: Double, stepCount: Int) -> SHDBinning {
+        SHDBinning(dt: dt, stepCount: stepCount, timeScale: 1.0 / 2000, channelOffset: 70, channelStride: 9)
+    }
+
+    public var channelCount: Int { (sourceChannels - channelOffset + channelStride - 1) / channelStride }
+
+    /// Bins a sample: step `floor(t·scale/dt)` (dropped beyond the window); duplicates in a bin are kept.
+    public func events(_ s: SHDSample) -> [(step: Int, channel: Int)] {
+        var out: [(step: Int, channel: Int)] = []
+        for k in s.times.indices {
+            let u = Int(s.units[k]) - channelOffset
+            guard u >= 0, u % channelStride == 0 else { continue }
+            let step = Int((s.times[k] * timeScale / dt).rounded(.down))
+            if step < stepCount { out.append((step, u / channelStride)) }
+        }
+        return out
+    }
+
+    /// A batch from samples `indices` of `file`, read one at a time.
+    public func batch(_ file: SHDFile, indices: [Int]) throws -> SpikeBatch {
+        var b = SpikeBatch(stepCount: stepCount, channelCount: channelCount)
+        for i in indices {
+            let s = try file.sample(i)
+            b.appendSample(events: events(s), label: s.label)
+        }
+        return b
+    }
+}
+
+/// Writes SHD-layout HDF5 files (float32 times, uint16 units), atomically (temporary file, then rename).
+public enum SHDWriter {
+    public static func write(
+        _ samples: [SHDSample], speakers: [Int32]? = nil, keys: [String] = [], to path: String
+    ) throws {
+        spikeloop_h5_silence_errors()
+        let url = URL(fileURLWithPath: path)
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let f = H5Fcreate(tmp, spikeloop_h5f_acc_trunc(), spikeloop_h5p_default(), spikeloop_h5p_default())
+        guard f >= 0 else { throw DatasetError(.unreadable, path: path, "cannot create the file") }
+        var ok = false
+        defer {
+            if !ok { try? FileManager.default.removeItem(atPath: tmp) }
+        }
+        do {
+            defer { H5Fclose(f) }
+            for g in ["spikes", "extra"] {
+                let gid = H5Gcreate2(f, g, spikeloop_h5p_default(), spikeloop_h5p_default(), spikeloop_h5p_default())
+                guard gid >= 0 else { throw DatasetError(.unreadable, path: path, "cannot create group '\(g)'") }
+                H5Gclose(gid)
+            }
+            var n = hsize_t(samples.count)
+            let space = H5Screate_simple(1, &n, nil)
+            defer { H5Sclose(space) }
+            func vlenDataset<T>(_ name: String, fileBase: hid_t, memBase: hid_t, _ values: [[T]]) throws {
+                let ft = H5Tvlen_create(fileBase), mt = H5Tvlen_create(memBase)
+                defer { H5Tclose(ft); H5Tclose(mt) }
+                let d = H5Dcreate2(f, name, ft, space, spikeloop_h5p_default(), spikeloop_h5p_default(), spikeloop_h5p_default())
+                guard d >= 0 else { throw DatasetError(.unreadable, path: path, "cannot create '\(name)'") }
+                defer { H5Dclose(d) }
+                var buffers = values.map { v -> UnsafeMutablePointer<T> in
+                    let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, v.count))
+                    p.initialize(from: v, count: v.count)
+                    return p
+                }
+                defer { for (p, v) in zip(buffers, values) { p.deinitialize(count: v.count); p.deallocate() } }
+                var hv = (0..<values.count).map { hvl_t(len: values[$0].count, p: UnsafeMutableRawPointer(buffers[$0])) }
+                guard H5Dwrite(d, mt, spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), &hv) >= 0 else {
+                    throw DatasetError(.unreadable, path: path, "cannot write '\(name)'")
+                }
+                buffers = []
+            }
+            try vlenDataset("spikes/times", fileBase: spikeloop_h5_ieee_f32le(), memBase: spikeloop_h5_native_float(), samples.map { $0.times.map(Float.init) })
+            try vlenDataset("spikes/units", fileBase: spikeloop_h5_std_u16le(), memBase: spikeloop_h5_native_uint16(), samples.map { $0.units.map { UInt16(clamping: $0) } })
+            func intDataset(_ name: String, _ values: [Int32]) throws {
+                var m = hsize_t(values.count)
+                let sp = H5Screate_simple(1, &m, nil)
+                defer { H5Sclose(sp) }
+                let d = H5Dcreate2(f, name, spikeloop_h5_std_u16le(), sp, spikeloop_h5p_default(), spikeloop_h5p_default(), spikeloop_h5p_default())
+                guard d >= 0 else { throw DatasetError(.unreadable, path: path, "cannot create '\(name)'") }
+                defer { H5Dclose(d) }
+                var v = values
+                guard v.withUnsafeMutableBytes({ H5Dwrite(d, spikeloop_h5_native_int32(), spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), $0.baseAddress) }) >= 0 else {
+                    throw DatasetError(.unreadable, path: path, "cannot write '\(name)'")
+                }
+            }
+            try intDataset("labels", samples.map(\.label))
+            try intDataset("extra/speaker", speakers ?? [Int32](repeating: 0, count: samples.count))
+            if !keys.isEmpty {
+                let st = H5Tcopy(spikeloop_h5_c_s1())
+                defer { H5Tclose(st) }
+                H5Tset_size(st, spikeloop_h5t_variable())
+                var m = hsize_t(keys.count)
+                let sp = H5Screate_simple(1, &m, nil)
+                defer { H5Sclose(sp) }
+                let d = H5Dcreate2(f, "extra/keys", st, sp, spikeloop_h5p_default(), spikeloop_h5p_default(), spikeloop_h5p_default())
+                defer { H5Dclose(d) }
+                var cstrings = keys.map { strdup($0) }
+                defer { for c in cstrings { free(c) } }
+                _ = cstrings.withUnsafeMutableBufferPointer { H5Dwrite(d, st, spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), $0.baseAddress) }
+            }
+        }
+        guard rename(tmp, path) == 0 else { throw DatasetError(.unreadable, path: path, "cannot move the file into place: \(String(cString: strerror(errno)))") }
+        ok = true
+    }
+}
