@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeCore", "SpikeData", "_SpikeTestSupport"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
-        .testTarget(name: "SpikeLoopCLITests", dependencies: ["spikeloop"]),
+        .testTarget(name: "SpikeLoopCLITests", dependencies: ["spikeloop", "SpikeData"]),
     ],
     swiftLanguageModes: [.v5]
 )

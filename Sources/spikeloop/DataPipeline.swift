@@ -39,8 +39,9 @@ enum DataPipeline {
             let test = SyntheticTasks.prototypes(samples: 1000, stepCount: config.steps, seed: config.seed &+ 200)
             return EncodedData(train: train, validation: val, test: test, classes: 10, channels: all.channelCount, trainImages: nil, testImages: nil, encoder: nil, loadSeconds: monotonicSeconds() - start)
         }
+        if config.dataset == "shd" { return try loadSHD(config, needTrain: needTrain, start: start) }
         guard let name = ImageDatasetName(rawValue: config.dataset) else {
-            throw DatasetError(.unknownName, path: "", "unknown dataset '\(config.dataset)' (known: mnist, fashion-mnist, synthetic)")
+            throw DatasetError(.unknownName, path: "", "unknown dataset '\(config.dataset)' (known: mnist, fashion-mnist, shd, synthetic)")
         }
         let encoder = LatencyEncoder(tauIn: config.tauIn, thresholdIn: config.thresholdIn, dt: config.dt, stepCount: config.steps)
         let testSet = try ImageDatasets.load(name, split: "t10k", directory: config.dataDir, size: config.imageSize)
@@ -66,5 +67,33 @@ enum DataPipeline {
         return EncodedData(
             train: encode(trainSet), validation: encode(valSet), test: encode(testSet), classes: 10, channels: px,
             trainImages: trainSet, testImages: testSet, encoder: encoder, loadSeconds: monotonicSeconds() - start)
+    }
+
+    /// SHD-format files `shd_train.h5` and `shd_test.h5` from `--data-dir` or `$SPIKELOOP_SHD_DIR`, binned with the
+    /// config's time scale, step and channel subsampling; validation carved from the training file.
+    static func loadSHD(_ config: TrainConfig, needTrain: Bool, start: Double) throws -> EncodedData {
+        guard let dir = config.dataDir ?? ProcessInfo.processInfo.environment["SPIKELOOP_SHD_DIR"] else {
+            throw DatasetError(.notFound, path: "", "dataset 'shd' needs --data-dir (or $SPIKELOOP_SHD_DIR): a folder with shd_train.h5 and shd_test.h5 (the Spiking Heidelberg Digits files, or ones written by SpikeLoop)")
+        }
+        let binning = SHDBinning(dt: config.dt, stepCount: config.steps, timeScale: config.shdTimeScale, channelOffset: config.shdChannelOffset, channelStride: config.shdChannelStride)
+        let testFile = try SHDFile(path: (dir as NSString).appendingPathComponent("shd_test.h5"))
+        let test = try binning.batch(testFile, indices: Array(0..<testFile.sampleCount))
+        var train = SpikeBatch(stepCount: config.steps, channelCount: binning.channelCount)
+        var validation = train
+        if needTrain {
+            let trainFile = try SHDFile(path: (dir as NSString).appendingPathComponent("shd_train.h5"))
+            var order = Array(0..<trainFile.sampleCount)
+            var rng = SeededRandom(seed: 0x5EA1_DA7A)
+            order.seededShuffle(&rng)
+            let nVal = min(config.validationSamples, max(0, trainFile.sampleCount - 1))
+            var trainIdx = Array(order.prefix(trainFile.sampleCount - nVal)).sorted()
+            if let limit = config.trainSamples { trainIdx = Array(trainIdx.prefix(limit)) }
+            train = try binning.batch(trainFile, indices: trainIdx)
+            validation = try binning.batch(trainFile, indices: Array(order.suffix(nVal)).sorted())
+        }
+        let classes = max(20, Int((train.labels + test.labels).max() ?? 0) + 1)
+        return EncodedData(
+            train: train, validation: validation, test: test, classes: classes, channels: binning.channelCount,
+            trainImages: nil, testImages: nil, encoder: nil, loadSeconds: monotonicSeconds() - start)
     }
 }

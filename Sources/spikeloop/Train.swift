@@ -15,7 +15,7 @@ extension Feedback: ExpressibleByArgument {}
 
 /// Flags that override the config; every one is optional so that the file and defaults show through.
 struct ConfigFlags: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist, mnist or synthetic.") var dataset: String?
+    @Option(help: "Dataset: fashion-mnist, mnist, shd (SHD-format HDF5 files) or synthetic.") var dataset: String?
     @Option(help: "Folder with the dataset's IDX files (else $SPIKELOOP_MNIST_DIR / $SPIKELOOP_FASHION_MNIST_DIR, or the Debian location).") var dataDir: String?
     @Option(help: "YAML or JSON file with settings (same keys as the run's config.json).") var config: String?
     @Option(help: "Epochs.") var epochs: Int?
