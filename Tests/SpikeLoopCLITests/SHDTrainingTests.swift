@@ -40,6 +40,14 @@ import SpikeData
         let j = try #require(r.lastJSON)
         let acc = j["test_accuracy"] as? Double ?? 0
         #expect(acc > 0.5, "test accuracy \(acc) on 20 classes")
+        // the same recurrent network in the loop on an emulated (uncalibrated, to keep the test fast) chip
+        let chip = try CLI.run([
+            "train", "--dataset", "shd", "--data-dir", data, "--hidden", "40", "--steps", "60", "--dt", "8e-6", "--readout-scale", "0.2",
+            "--epochs", "6", "--validation-samples", "40", "--threads", "2", "--substrate", "chip:1", "--uncalibrated", "--run-dir", CLI.tempDir(), "--json",
+        ])
+        #expect(chip.status == 0, "\(chip.stderr)")
+        let cacc = (chip.lastJSON?["test_accuracy"] as? Double) ?? 0
+        #expect(cacc > 0.15, "in-the-loop test accuracy \(cacc) on 20 classes")
         let missing = try CLI.run(["train", "--dataset", "shd", "--run-dir", CLI.tempDir()])
         #expect(missing.status != 0 && missing.stderr.contains("--data-dir"), "\(missing.stderr)")
     }
