@@ -99,22 +99,19 @@ public final class BPTT: @unchecked Sendable {
                 sc.gradR[l]?.zero(p.neuronCount * p.stride)
             }
             var st = BatchStatistics()
-            var lo = range.lowerBound
-            while lo < range.upperBound {
-                let hi = min(range.upperBound, lo + chunk)
-                do {
-                    try substrate.run(batch, samples: lo..<hi, into: &observations[worker].observation, worker: worker)
-                } catch {
-                    errors[worker] = error
-                    return
+            do {
+                try observations[worker].forEachChunk(substrate, batch, range, chunk: chunk, worker: worker) { obs, samples in
+                    st.substrateSeconds += obs.substrateSeconds ?? 0
+                    st.energyJoules += obs.energyJoules ?? 0
+                    for s in samples {
+                        backwardSample(
+                            sample: s, local: s - samples.lowerBound, batch: batch, observation: obs, objective: objective, invB: invB,
+                            scratch: sc, counts: counts[worker], noiseSeed: tieBreakSeed(noiseSeed, sample: s), stats: &st)
+                    }
                 }
-                let obs = observations[worker].observation
-                st.substrateSeconds += obs.substrateSeconds ?? 0
-                st.energyJoules += obs.energyJoules ?? 0
-                for s in lo..<hi {
-                    backwardSample(sample: s, local: s - lo, batch: batch, observation: obs, objective: objective, invB: invB, scratch: sc, counts: counts[worker], noiseSeed: noiseSeed.map { UInt32(truncatingIfNeeded: $0 &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(s) &* 0xBF58_476D_1CE4_E5B9 >> 17) }, stats: &st)
-                }
-                lo = hi
+            } catch {
+                errors[worker] = error
+                return
             }
             stats[worker] = st
         }
@@ -268,4 +265,26 @@ public final class BPTT: @unchecked Sendable {
 final class ObservationBox: @unchecked Sendable {
     var observation: Observation
     init(_ o: Observation) { observation = o }
+}
+
+extension ObservationBox {
+    /// Runs `substrate` over `samples` in chunks of at most `chunk`, recording into this box, and hands each
+    /// chunk's observation and sample range to `body` (shared by BPTT, the online rules and inference).
+    func forEachChunk(
+        _ substrate: Substrate, _ batch: SpikeBatch, _ samples: Range<Int>, chunk: Int, worker: Int,
+        _ body: (Observation, Range<Int>) -> Void
+    ) throws {
+        var lo = samples.lowerBound
+        while lo < samples.upperBound {
+            let hi = min(samples.upperBound, lo + chunk)
+            try substrate.run(batch, samples: lo..<hi, into: &observation, worker: worker)
+            body(observation, lo..<hi)
+            lo = hi
+        }
+    }
+}
+
+/// The max-over-time tie-break noise seed of sample `s` in a batch seeded with `base` (nil: no noise).
+func tieBreakSeed(_ base: UInt64?, sample s: Int) -> UInt32? {
+    base.map { UInt32(truncatingIfNeeded: $0 &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(s) &* 0xBF58_476D_1CE4_E5B9 >> 17) }
 }

@@ -49,33 +49,30 @@ public final class Inference: @unchecked Sendable {
             let predictions = pp
             parallelChunks(count: batch.sampleCount, workers: w) { worker, range in
                 var ev = Evaluation(classes: classes)
-                var lo = range.lowerBound
-                while lo < range.upperBound {
-                    let hi = min(range.upperBound, lo + chunk)
-                    do { try substrate.run(batch, samples: lo..<hi, into: &observations[worker].observation, worker: worker) } catch {
-                        errors[worker] = error
-                        return
-                    }
-                    let obs = observations[worker].observation
-                    ev.substrateSeconds += obs.substrateSeconds ?? 0
-                    ev.energyJoules += obs.energyJoules ?? 0
-                    let out = obs.readout
-                    for s in lo..<hi {
-                        let local = s - lo
-                        let label = Int(batch.labels[s])
-                        let r = loss.evaluate(
-                            trace: out.membrane!.pointer + local * stepCount * out.stride, stepCount: stepCount,
-                            outputs: out.neuronCount, stride: out.stride, label: label, amplitude: 0, seed: nil, weight: 0, noiseSeed: nil)
-                        predictions[s] = Int32(r.predicted)
-                        ev.samples += 1
-                        ev.lossSum += Double(r.loss)
-                        if label >= 0 && label < classes {
-                            ev.confusion[label][r.predicted] += 1
-                            if r.predicted == label { ev.correct += 1 }
+                do {
+                    try observations[worker].forEachChunk(substrate, batch, range, chunk: chunk, worker: worker) { obs, samples in
+                        ev.substrateSeconds += obs.substrateSeconds ?? 0
+                        ev.energyJoules += obs.energyJoules ?? 0
+                        let out = obs.readout
+                        for s in samples {
+                            let local = s - samples.lowerBound
+                            let label = Int(batch.labels[s])
+                            let r = loss.evaluate(
+                                trace: out.membrane!.pointer + local * stepCount * out.stride, stepCount: stepCount,
+                                outputs: out.neuronCount, stride: out.stride, label: label, amplitude: 0, seed: nil, weight: 0, noiseSeed: nil)
+                            predictions[s] = Int32(r.predicted)
+                            ev.samples += 1
+                            ev.lossSum += Double(r.loss)
+                            if label >= 0 && label < classes {
+                                ev.confusion[label][r.predicted] += 1
+                                if r.predicted == label { ev.correct += 1 }
+                            }
+                            for l in 0..<(obs.layers.count - 1) { ev.hiddenSpikes += obs.layers[l].spikeCount(sample: local) }
                         }
-                        for l in 0..<(obs.layers.count - 1) { ev.hiddenSpikes += obs.layers[l].spikeCount(sample: local) }
                     }
-                    lo = hi
+                } catch {
+                    errors[worker] = error
+                    return
                 }
                 parts[worker] = ev
             }

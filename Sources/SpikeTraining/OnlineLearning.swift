@@ -82,18 +82,17 @@ public final class OnlineLearning: @unchecked Sendable {
             var grads = Gradients(zeroLike: network)
             var stats = BatchStatistics()
             var scratch = OnlineScratch(network: network, stepCount: self.stepCount)
-            var lo = range.lowerBound
-            while lo < range.upperBound {
-                let hi = min(range.upperBound, lo + chunk)
-                do { try substrate.run(batch, samples: lo..<hi, into: &observations[worker].observation, worker: worker) } catch {
-                    errors[worker] = error
-                    return
+            do {
+                try observations[worker].forEachChunk(substrate, batch, range, chunk: chunk, worker: worker) { obs, samples in
+                    stats.substrateSeconds += obs.substrateSeconds ?? 0
+                    stats.energyJoules += obs.energyJoules ?? 0
+                    for s in samples {
+                        sample(network, batch, obs, s, s - samples.lowerBound, objective, invB, B, noiseSeed, &scratch, &grads, &stats)
+                    }
                 }
-                let obs = observations[worker].observation
-                for s in lo..<hi {
-                    sample(network, batch, obs, s, s - lo, objective, invB, B, noiseSeed, &scratch, &grads, &stats)
-                }
-                lo = hi
+            } catch {
+                errors[worker] = error
+                return
             }
             parts[worker] = (grads, stats)
         }
@@ -137,7 +136,7 @@ public final class OnlineLearning: @unchecked Sendable {
         let out = obs.readout
         let K = out.neuronCount
         let label = Int(batch.labels[s])
-        let ns = noiseSeed.map { UInt32(truncatingIfNeeded: $0 &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(s) &* 0xBF58_476D_1CE4_E5B9 >> 17) }
+        let ns = tieBreakSeed(noiseSeed, sample: s)
         let r = objective.loss.evaluate(
             trace: out.membrane!.pointer + local * T * out.stride, stepCount: T, outputs: K, stride: out.stride, label: label,
             amplitude: objective.regularizers.readoutAmplitude, seed: sc.seed.pointer, weight: invB, noiseSeed: ns)

@@ -8,20 +8,7 @@ import SpikeTraining
 @Suite(.serialized) struct InTheLoopTests {
     @Test("BPTT on an ideal chip's observation gives the software gradients (one code path)")
     func idealChipGradients() throws {
-        var cfg = ChipConfig.ideal
-        cfg.substeps = 1
-        // A fine ADC isolates the code path from the 8-bit readout's resolution.
-        cfg.adcBits = 20
-        cfg.adcLeakCode = 400_000
-        cfg.adcThresholdCode = 800_000
-        cfg.measuredNormalization = false
-        let chip = EmulatedChip(seed: 1, config: cfg, calibrated: false)
-        let net = EmulatedChipTests.smallNetwork()
-        let batch = SyntheticTasks.prototypes(samples: 12, stepCount: 20, seed: 8)
-        let objective = Objective(loss: ReadoutLoss(scale: 10, tieBreakNoise: 0), regularizers: Regularizers(burst: 1e-3), surrogate: .superSpike(beta: 10))
-        let sw = SoftwareSubstrate()
-        try sw.load(net)
-        try chip.load(net)
+        let (chip, sw, net, batch, objective) = try Self.idealSetup()
         let engine = BPTT(network: net, stepCount: 20, workers: 1, chunk: 4)
         let (gs, ss) = try engine.gradients(network: net, batch: batch, substrate: sw, objective: objective, noiseSeed: nil)
         let (gc, sc) = try engine.gradients(network: net, batch: batch, substrate: chip, objective: objective, noiseSeed: nil)
@@ -38,19 +25,7 @@ import SpikeTraining
 
     @Test("online rules read the chip's recordings: on an ideal chip they give the software estimate")
     func onlineRuleInTheLoop() throws {
-        var cfg = ChipConfig.ideal
-        cfg.substeps = 1
-        cfg.adcBits = 20
-        cfg.adcLeakCode = 400_000
-        cfg.adcThresholdCode = 800_000
-        cfg.measuredNormalization = false
-        let chip = EmulatedChip(seed: 1, config: cfg, calibrated: false)
-        let net = EmulatedChipTests.smallNetwork()
-        let batch = SyntheticTasks.prototypes(samples: 12, stepCount: 20, seed: 8)
-        let objective = Objective(loss: ReadoutLoss(scale: 10, tieBreakNoise: 0), regularizers: Regularizers(burst: 1e-3), surrogate: .superSpike(beta: 10))
-        let sw = SoftwareSubstrate()
-        try sw.load(net)
-        try chip.load(net)
+        let (chip, sw, net, batch, objective) = try Self.idealSetup()
         let online = OnlineLearning(network: net, stepCount: 20, workers: 1, chunk: 4, rule: .eprop, feedback: .symmetric)
         let (gs, _) = try online.gradients(network: net, batch: batch, substrate: sw, objective: objective, noiseSeed: nil)
         let (gc, _) = try online.gradients(network: net, batch: batch, substrate: chip, objective: objective, noiseSeed: nil)
@@ -90,6 +65,25 @@ import SpikeTraining
         print("software \(software), transfer to an uncalibrated, strongly mismatched chip \(transfer), after in-the-loop training \(after)")
         #expect(transfer < software - 0.05, "the mismatched chip should lose accuracy on transfer")
         #expect(after > transfer + 0.05, "in-the-loop training should recover it")
+    }
+
+    /// An ideal chip (one substep, no mismatch or noise) with a fine ADC, which isolates the code path from the
+    /// 8-bit readout's resolution, loaded with the small test network, plus the software substrate.
+    static func idealSetup() throws -> (EmulatedChip, SoftwareSubstrate, Network, SpikeBatch, Objective) {
+        var cfg = ChipConfig.ideal
+        cfg.substeps = 1
+        cfg.adcBits = 20
+        cfg.adcLeakCode = 400_000
+        cfg.adcThresholdCode = 800_000
+        cfg.measuredNormalization = false
+        let chip = EmulatedChip(seed: 1, config: cfg, calibrated: false)
+        let net = EmulatedChipTests.smallNetwork()
+        let batch = SyntheticTasks.prototypes(samples: 12, stepCount: 20, seed: 8)
+        let objective = Objective(loss: ReadoutLoss(scale: 10, tieBreakNoise: 0), regularizers: Regularizers(burst: 1e-3), surrogate: .superSpike(beta: 10))
+        let sw = SoftwareSubstrate()
+        try sw.load(net)
+        try chip.load(net)
+        return (chip, sw, net, batch, objective)
     }
 
     static func task() -> (Network, SpikeBatch, SpikeBatch) {
