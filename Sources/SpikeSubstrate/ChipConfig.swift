@@ -54,6 +54,9 @@ public struct ChipConfig: Codable, Equatable, Sendable {
 
     // MARK: Readout (published: 8-bit CADC, one sample per neuron every 1.7 µs)
     public var adcBits = 8
+    /// The ADC samples every neuron with this period (published: 1.7 µs); samples are interpolated linearly onto
+    /// the model grid when Δt differs.
+    public var adcSamplePeriod = 1.7e-6
     /// ADC code of the nominal leak and threshold potentials (assumption: the range covers V ∈ [−0.5, 1.6]).
     public var adcLeakCode = 60.0
     public var adcThresholdCode = 180.0

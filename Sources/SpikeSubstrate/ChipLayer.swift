@@ -21,6 +21,8 @@ final class ChipLayer: @unchecked Sendable {
     let alpha, beta, gain, leak, threshold, reset, noiseScale: FloatBuffer
     let adcA, adcB, normLeak, normInv: FloatBuffer
     let refractorySteps: Int32Buffer
+    /// ADC sample period, seconds.
+    var adcPeriod = 1.7e-6
     /// Largest ADC code (2^bits − 1).
     var adcMaxCode: Float = 255
     /// Output layers only: the dynamic scale that mapped weights to integers.
@@ -52,6 +54,7 @@ final class ChipLayer: @unchecked Sendable {
         let cfg = chip.config
         let h = dt / Double(cfg.substeps)
         adcMaxCode = Float((1 << cfg.adcBits) - 1)
+        adcPeriod = cfg.adcSamplePeriod
         for i in 0..<stride {
             guard i < neuronCount else {
                 threshold.pointer[i] = .greatestFiniteMagnitude
@@ -121,7 +124,8 @@ typealias Vec = SIMD16<Float>
 /// spikes where `V > ϑ_i`; `V ← leak_i + β_i(V − leak_i) + c_i·I` and `I ← α_i·I` (order per the layer's
 /// current timing); input rows added as events arrive (layer 0 at the first substep of its step, deeper
 /// layers at the substep the spike happened); noise; neurons that spiked go to `reset_i` and stay there for
-/// their refractory time. At each model step the ADC samples every neuron.
+/// their refractory time. The ADC samples every neuron every `adcSamplePeriod` (1.7 µs); when the model's Δt
+/// differs, the samples are interpolated linearly onto the model grid.
 func emulateLayer(
     _ c: ChipLayer, stepCount T: Int, window: Int, substeps S: Int, layer l: Int, slot: ChipSlot,
     stepInput: (offsets: UnsafePointer<Int32>, indices: UnsafePointer<Int32>)?,
@@ -153,9 +157,24 @@ func emulateLayer(
     let maxCode = Vec(repeating: c.adcMaxCode)
     let zero = Vec()
     let noisy = c.noiseScale.pointer[0] > 0
+    // The ADC's grid: sample k at substep round(k·P/h); identical to the model grid when P = Δt.
+    let period = c.adcPeriod
+    let h = c.dt / Double(S)
+    let onGrid = abs(period - c.dt) <= 1e-9 * c.dt
+    let sampleCount = onGrid ? 0 : Int((Double(T) * c.dt / period).rounded(.up)) + 1
+    if record != nil && !onGrid && slot.adc.count < sampleCount * stride { slot.adc = FloatBuffer(count: sampleCount * stride) }
+    var nextSample = 0
+    @inline(__always) func sampleADC(into r: UnsafeMutablePointer<Vec>) {
+        for k in 0..<C {
+            var code = (adcA[k] + adcB[k] * V[k]).rounded(.toNearestOrEven)
+            code.replace(with: zero, where: code .< zero)
+            code.replace(with: maxCode, where: code .> maxCode)
+            r[k] = (code - nl[k]) * ni[k]
+        }
+    }
     var n = 0
     for t in 0..<T {
-        if let rec = record {
+        if let rec = record, onGrid {
             let r = vec(rec + t * stride)
             if t < window {
                 for k in 0..<C {
@@ -171,6 +190,12 @@ func emulateLayer(
         for s in 0..<S {
             let u = t * S + s
             ownOff[u] = Int32(n)
+            if record != nil && !onGrid {
+                while nextSample < sampleCount && Int((Double(nextSample) * period / h).rounded()) == u {
+                    sampleADC(into: vec(slot.adc.pointer + nextSample * stride))
+                    nextSample += 1
+                }
+            }
             if t >= window { continue }
             let first = n
             if c.spiking { n += Int(spikeloop_threshold_compress_each(slot.v.pointer, thr, Int32(stride), own + n)) }
@@ -233,6 +258,24 @@ func emulateLayer(
         }
     }
     ownOff[T * S] = Int32(n)
+    if let rec = record, !onGrid {
+        // samples the run did not reach (after the window) repeat the last one taken
+        while nextSample < sampleCount {
+            let last = max(0, nextSample - 1)
+            vec(slot.adc.pointer + nextSample * stride).update(from: vec(slot.adc.pointer + last * stride), count: C)
+            nextSample += 1
+        }
+        // linear interpolation of the ADC samples onto the model grid t·Δt
+        for t in 0..<T {
+            let x = Double(t) * c.dt / period
+            let k0 = min(sampleCount - 1, Int(x.rounded(.down)))
+            let k1 = min(sampleCount - 1, k0 + 1)
+            let f = Vec(repeating: Float(x - Double(k0)))
+            let a = vec(slot.adc.pointer + k0 * stride), b = vec(slot.adc.pointer + k1 * stride)
+            let r = vec(rec + t * stride)
+            for k in 0..<C { r[k] = a[k] + f * (b[k] - a[k]) }
+        }
+    }
     // What the user records: spike times binned onto the model grid (a spike at substep u belongs to the
     // first sample time at or after it, step ⌈u/S⌉; spikes after the last step fall outside the window).
     if let (oi, oo) = observed {

@@ -195,6 +195,8 @@ final class ChipSlot: @unchecked Sendable {
     var i = FloatBuffer(count: 0)
     var refractory = Int32Buffer(count: 0)
     var refractoryLeft = Int32Buffer(count: 0)
+    /// ADC samples on the ADC's own grid `[K][stride]`, when it differs from the model grid.
+    var adc = FloatBuffer(count: 0)
     var spikes: [Int32Buffer] = []
     var offsets: [Int32Buffer] = []
     var shape: (Int, Int, [Int]) = (0, 0, [])

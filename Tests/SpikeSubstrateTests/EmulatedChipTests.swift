@@ -92,6 +92,36 @@ import SpikeTraining
         #expect(errors[2] < 0.02 && errors[0] > 3 * errors[2], "errors \(errors)")
     }
 
+    @Test("the ADC samples every 1.7 µs and is interpolated onto a finer model grid")
+    func adcOwnGrid() throws {
+        let dt = 0.425e-6
+        let p = LIFParameters(tauMem: 6e-6, tauSyn: 3e-6, vThreshold: 1, reset: .zero, inputScaling: .oneMinusBeta)
+        let net = Network(dt: dt, layers: [
+            Layer(kind: .lif, inputCount: 1, neuronCount: 1, parameters: p, weights: [0.2625]),
+            Layer(kind: .leakyReadout, inputCount: 1, neuronCount: 1, parameters: p, weights: [0]),
+        ])
+        let batch = SpikeBatch(sampleCount: 1, stepCount: 80, channelCount: 1, events: [(0, 0, 0)], labels: [0])
+        var cfg = ChipConfig.ideal
+        cfg.substeps = 1
+        let chip = EmulatedChip(seed: 1, config: cfg, calibrated: false, tauMem: 6e-6, tauSyn: 3e-6)
+        try chip.load(net)
+        let sw = SoftwareSubstrate()
+        try sw.load(net)
+        var a = Observation(network: net, stepCount: 80, capacity: 1, recording: .full)
+        var b = Observation(network: net, stepCount: 80, capacity: 1, recording: .full)
+        try sw.run(batch, samples: 0..<1, into: &a, worker: 0)
+        try chip.run(batch, samples: 0..<1, into: &b, worker: 0)
+        var worst: Float = 0
+        for t in 0..<80 {
+            let exact = a.layers[0].membrane(sample: 0, step: t, neuron: 0)
+            let got = b.layers[0].membrane(sample: 0, step: t, neuron: 0)
+            worst = max(worst, abs(exact - got))
+            if t % 4 == 0 { #expect(abs(exact - got) <= 0.5 / 120 + 1e-4, "step \(t) lies on the ADC grid") }
+        }
+        #expect(worst < 0.02, "interpolation error \(worst)")
+        #expect(worst > 0.5 / 120, "between ADC samples the recording is interpolated, not exact")
+    }
+
     @Test("calibration brings the measured spreads below the residual targets")
     func calibrationReducesSpread() throws {
         let raw = EmulatedChip(seed: 7, calibrated: false)
