@@ -67,13 +67,18 @@ public final class BPTT: @unchecked Sendable {
     private var observations: [ObservationBox]
     private var counts: [FloatBuffer]
 
-    public init(network: Network, stepCount: Int, workers: Int, chunk: Int) {
+    /// Probability that a hidden neuron's output is dropped for a sample during training (unit dropout on
+    /// hidden spikes: the neuron still fires and resets, the next layer does not receive its spikes).
+    public let dropout: Float
+
+    public init(network: Network, stepCount: Int, workers: Int, chunk: Int, dropout: Float = 0) {
+        self.dropout = dropout
         self.workers = max(1, workers)
         self.stepCount = stepCount
         packed = PackedNetwork(network)
         shape = network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }
         scratch = (0..<self.workers).map { _ in BackwardScratch(PackedNetwork(network), stepCount: stepCount) }
-        observations = (0..<self.workers).map { _ in ObservationBox(Observation(network: network, stepCount: stepCount, capacity: chunk, recording: .full)) }
+        observations = (0..<self.workers).map { _ in ObservationBox(Observation(network: network, stepCount: stepCount, capacity: chunk, recording: .full, dropout: dropout > 0)) }
         counts = (0..<self.workers).map { _ in FloatBuffer(count: network.layers.map { neuronStride($0.neuronCount) }.max()!) }
     }
 
@@ -92,6 +97,13 @@ public final class BPTT: @unchecked Sendable {
         let errors = PerWorker<Error?>(count: w, initial: nil)
         let chunk = min(observations[0].observation.capacity, substrate.preferredChunkSize)
         let invB = 1 / Float(max(1, batch.sampleCount))
+        if dropout > 0 && !(substrate is SoftwareSubstrate) {
+            throw TrainingError.invalidParameter(field: "dropout", message: "dropout on hidden spikes is implemented in the software substrate only")
+        }
+        for box in observations {
+            box.observation.dropout = dropout
+            box.observation.dropoutSeed = (noiseSeed ?? 0) ^ 0xD209_0D7A
+        }
         parallelChunks(count: batch.sampleCount, workers: w) { worker, range in
             let sc = scratch[worker]
             for (l, p) in packed.layers.enumerated() {
@@ -192,7 +204,7 @@ public final class BPTT: @unchecked Sendable {
             if l == 0 {
                 inputOffsets = batch.offsets.withUnsafeBufferPointer { $0.baseAddress! } + s * T
             } else {
-                inputOffsets = UnsafePointer(obs.layers[l - 1].spikeOffsets.pointer + local * (T + 1))
+                inputOffsets = UnsafePointer(obs.layers[l - 1].sentSteps(sample: local))
             }
             let body = { (inputIndices: UnsafePointer<Int32>) in
                 rec.isSpiking
@@ -204,7 +216,7 @@ public final class BPTT: @unchecked Sendable {
             if l == 0 {
                 batch.channels.withUnsafeBufferPointer { body($0.baseAddress ?? emptyIndices) }
             } else {
-                body(UnsafePointer(obs.layers[l - 1].spikeIndices(sample: local)))
+                body(UnsafePointer(obs.layers[l - 1].sentIndices(sample: local)))
             }
             if l > 0 && packed.layers[l].transposed != nil {
                 // the layer below forms W·λI on the fly (see backwardLayer's `above`)
@@ -247,7 +259,8 @@ public final class BPTT: @unchecked Sendable {
             backwardLayer(
                 p, surrogate: k, stepCount: T, endStep: tEnd, membrane: membrane, spikeNeurons: spikeNeurons,
                 spikeOffsets: spikeOffsets, inputOffsets: inputOffsets, inputIndices: inputIndices,
-                spikeGrad: spiking ? UnsafePointer(sc.spikeGrad[l].pointer) : nil, above: above, countGrad: countGrad,
+                spikeGrad: spiking ? UnsafePointer(sc.spikeGrad[l].pointer) : nil, above: above,
+                keep: rec.keep.map { UnsafePointer($0.pointer + local * p.stride) }, countGrad: countGrad,
                 seed: spiking ? nil : UnsafePointer(sc.seed.pointer), currentTrace: currentTrace,
                 lambdaI: sc.lambdaI[l].pointer, lambdaV: sc.lambdaV[l].pointer, gradW: sc.gradW[l].pointer,
                 gradR: sc.gradR[l]?.pointer)

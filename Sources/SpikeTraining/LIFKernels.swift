@@ -174,6 +174,7 @@ func backwardLayer<K: SurrogateKernel>(
     inputOffsets: UnsafePointer<Int32>, inputIndices: UnsafePointer<Int32>,
     spikeGrad: UnsafePointer<Float>?,  // G[t] [T][stride] for spiking layers, or nil with `above`
     above: (lambdaI: UnsafePointer<Float>, weightsT: UnsafePointer<Float>, count: Int, stride: Int)?,
+    keep: UnsafePointer<Float>? = nil,  // dropout mask [stride]: the downstream gradient reaches kept neurons only
     countGrad: UnsafePointer<Float>?,  // [stride] or nil
     seed: UnsafePointer<Float>?,  // readout dℓ/dV [T][stride]
     currentTrace: UnsafePointer<Float>?,  // I[t] [(T+1)][stride], differentiable zero reset only
@@ -241,6 +242,10 @@ func backwardLayer<K: SurrogateKernel>(
             } else {
                 let G = vectors(spikeGrad! + t * stride)
                 for c in 0..<C { cur[c] = G[c] }
+            }
+            if let kp = keep {
+                let kv = vectors(kp)
+                for c in 0..<C { cur[c] *= kv[c] }
             }
             if let cg = countGrad {
                 let cgv = vectors(cg)

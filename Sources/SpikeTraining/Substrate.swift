@@ -72,7 +72,10 @@ public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
                             runLayer(p, T, offsets.baseAddress! + s * T, channels.baseAddress!, current, membrane, rec, &observation, l, local)
                         } else {
                             let below = observation.layers[l - 1]
-                            runLayer(p, T, below.spikeSteps(sample: local), below.spikeIndices(sample: local), current, membrane, rec, &observation, l, local)
+                            runLayer(p, T, below.sentSteps(sample: local), below.sentIndices(sample: local), current, membrane, rec, &observation, l, local)
+                        }
+                        if observation.dropout > 0 && p.kind != .leakyReadout {
+                            observation.layers[l].applyDropout(local: local, globalSample: s, layer: l, p: observation.dropout, seed: observation.dropoutSeed)
                         }
                     }
                 }

@@ -81,7 +81,7 @@ public final class Trainer: @unchecked Sendable {
 
     public init(
         network: Network, optimizer: Optimizer, objective: Objective, substrate: Substrate, stepCount: Int, seed: UInt64,
-        workers: Int, learning: LearningRule = .bptt
+        workers: Int, learning: LearningRule = .bptt, dropout: Float = 0
     ) throws {
         try network.validate()
         self.network = network
@@ -91,8 +91,11 @@ public final class Trainer: @unchecked Sendable {
         self.seed = seed
         self.workers = workers
         self.learning = learning
+        if dropout > 0 && learning != .bptt {
+            throw TrainingError.invalidParameter(field: "dropout", message: "dropout on hidden spikes is implemented for BPTT only")
+        }
         switch learning {
-        case .bptt: engine = BPTT(network: network, stepCount: stepCount, workers: workers, chunk: max(1, substrate.preferredChunkSize))
+        case .bptt: engine = BPTT(network: network, stepCount: stepCount, workers: workers, chunk: max(1, substrate.preferredChunkSize), dropout: dropout)
         case .online(let rule, let feedback):
             engine = OnlineLearning(
                 network: network, stepCount: stepCount, workers: workers, chunk: max(1, substrate.preferredChunkSize), rule: rule,
@@ -112,7 +115,9 @@ public final class Trainer: @unchecked Sendable {
     /// One optimizer step on `batch`; returns its statistics (loss includes regularizers).
     public func step(_ batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> BatchStatistics {
         try substrate.load(network)
-        let noise: UInt64? = objective.loss.tieBreakNoise > 0 ? seed &* 31 &+ UInt64(epoch) &* 1_000_003 &+ UInt64(batchIndex) : nil
+        // Seeds the tie-break noise (and the dropout masks) of this batch.
+        let noise: UInt64? = objective.loss.tieBreakNoise > 0 || (engine as? BPTT)?.dropout ?? 0 > 0
+            ? seed &* 31 &+ UInt64(epoch) &* 1_000_003 &+ UInt64(batchIndex) : nil
         var (grads, stats) = try engine.gradients(network: network, batch: batch, substrate: substrate, objective: objective, noiseSeed: noise)
         let l2 = network.addWeightL2(objective.regularizers, to: &grads)
         stats.lossSum += l2 * Double(stats.samples)

@@ -37,6 +37,7 @@ struct ConfigFlags: ParsableArguments {
     @Option(help: "Hidden burst regularizer strength.") var burst: Float?
     @Option(help: "Hidden weight L2 strength.") var hiddenL2: Float?
     @Option(help: "Random rotation augmentation, degrees (0: off).") var rotation: Double?
+    @Option(help: "Dropout on hidden spikes during training (probability a hidden neuron's output is dropped per sample).") var dropout: Float?
     @Option(help: "Validation samples carved from the training set.") var validationSamples: Int?
     @Option(help: "Use only the first N training samples.") var trainSamples: Int?
     @Option(help: "Seed (weights, shuffling, augmentation).") var seed: UInt64?
@@ -85,6 +86,7 @@ struct ConfigFlags: ParsableArguments {
         if let v = burst { c.burst = v }
         if let v = hiddenL2 { c.hiddenL2 = v }
         if let v = rotation { c.rotation = v }
+        if let v = dropout { c.dropout = v }
         if let v = validationSamples { c.validationSamples = v }
         if let v = trainSamples { c.trainSamples = v }
         if let v = seed { c.seed = v }
@@ -156,7 +158,7 @@ struct Train: ParsableCommand {
         if substrate is EmulatedChip { log("substrate \(substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
         let trainer = try Trainer(
             network: network, optimizer: optimizer, objective: config.objective, substrate: substrate, stepCount: config.steps,
-            seed: config.seed, workers: workers, learning: config.learningRule)
+            seed: config.seed, workers: workers, learning: config.learningRule, dropout: config.dropout)
         let inference = Inference(network: network, stepCount: config.steps, workers: workers)
         let meta = checkpoint?.metadata ?? [:]
         var epoch = Int(meta["spikeloop.epoch"] ?? "0") ?? 0

@@ -22,6 +22,8 @@ struct TrainConfig: Codable, Equatable {
     var shdTimeScale = 1.0 / 2000
     var shdChannelOffset = 70
     var shdChannelStride = 9
+    /// Unit dropout on hidden spikes during training: probability that a hidden neuron's output is dropped for a sample.
+    var dropout: Float = 0
     /// Random rotation augmentation, degrees (0: off).
     var rotation = 0.0
     // network
@@ -173,6 +175,8 @@ struct TrainConfig: Codable, Equatable {
         try check(Surrogate(parsing: surrogate) != nil, "surrogate", "unknown surrogate '\(surrogate)' (superspike, sigmoid, exponential, triangle, optionally :beta)")
         if let t = threads { try check(t > 0, "threads", "must be positive, got \(t)") }
         try check(substrate == "software" || substrate == "chip" || (substrate.hasPrefix("chip:") && UInt64(substrate.dropFirst(5)) != nil), "substrate", "expected software, chip or chip:SEED, got '\(substrate)'")
+        try check(dropout >= 0 && dropout < 1, "dropout", "must lie in [0, 1), got \(dropout)")
+        try check(dropout == 0 || (learning == "bptt" && substrate == "software"), "dropout", "is implemented for BPTT on the software substrate")
         try check(LearningRule(name: learning) != nil, "learning", "unknown rule '\(learning)' (bptt, rtrl, eprop, diagonal, superspike)")
         try check(chipMismatchScale >= 0 && chipDecalibration >= 0, "chipMismatchScale/chipDecalibration", "must not be negative")
         if let s = chipSubsteps { try check(s > 0, "chipSubsteps", "must be positive") }
