@@ -142,7 +142,9 @@ public struct Optimizer: Sendable {
             let mv = b1 * M.loadUnaligned(as: V.self) + nb1 * gv
             let vv = b2 * VV.loadUnaligned(as: V.self) + nb2 * gv * gv
             wv -= stepSize * mv / (vv.squareRoot() + eps)
-            wv = wv.clamped(lowerBound: -lim, upperBound: lim)
+            // (SIMD `clamped` compiles to a per-lane loop with branches; masked replaces stay vectorized)
+            wv.replace(with: lim, where: wv .> lim)
+            wv.replace(with: -lim, where: wv .< -lim)
             M.storeBytes(of: mv, as: V.self)
             VV.storeBytes(of: vv, as: V.self)
             W.storeBytes(of: wv, as: V.self)
