@@ -7,7 +7,7 @@ NATIVE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc native
 RELEASE := $(SWIFT) build -c release $(NATIVE_FLAGS)
 BIN := .build/release/spikeloop
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libopenblas-dev zlib1g-dev libhdf5-dev pkg-config
+APT_PACKAGES := libopenblas-dev zlib1g-dev libhdf5-dev libfftw3-dev espeak-ng pkg-config
 DEMO_PACKAGES := dataset-fashion-mnist
 DEMO_EPOCHS ?= 20
 BENCH_ARGS ?=

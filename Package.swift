@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SpikeData", targets: ["SpikeData"]),
         .library(name: "SpikeReport", targets: ["SpikeReport"]),
         .library(name: "SpikeSubstrate", targets: ["SpikeSubstrate"]),
+        .library(name: "SpikeAudio", targets: ["SpikeAudio"]),
         .executable(name: "spikeloop", targets: ["spikeloop"]),
     ],
     dependencies: [
@@ -20,9 +21,10 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
 
         // MARK: - Implementation details (not API)
-        .target(name: "CSpikeKernels"),
+        .target(name: "CSpikeKernels", exclude: ["nerve_body.inc"]),
 
         // MARK: - Public API
         .target(name: "SpikeCore", dependencies: ["CBLAS", "CSpikeKernels"]),
@@ -30,10 +32,11 @@ let package = Package(
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeTraining", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "CSpikeKernels"]),
         .target(name: "SpikeReport", dependencies: ["SpikeTraining"]),
+        .target(name: "SpikeAudio", dependencies: ["SpikeCore", "SpikeData", "CFFTW", "CSpikeKernels"]),
         .executableTarget(
             name: "spikeloop",
             dependencies: [
-                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeReport", "SpikeSubstrate",
+                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeReport", "SpikeSubstrate", "SpikeAudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeCore", "SpikeData", "_SpikeTestSupport"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
+        .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeLoopCLITests", dependencies: ["spikeloop", "SpikeData"]),
     ],
     swiftLanguageModes: [.v5]

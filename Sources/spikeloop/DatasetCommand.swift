@@ -1,0 +1,7 @@
+import ArgumentParser
+
+struct Dataset: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate datasets.",
+        subcommands: [])
+}
