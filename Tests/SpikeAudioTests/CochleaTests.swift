@@ -64,7 +64,8 @@ final class CochleaTests: XCTestCase {
         let ch = cf.indices.min { abs(cf[$0] - 1000) < abs(cf[$1] - 1000) }!
         let driven = c.convert(tone(1000, seconds: 0.5, onset: 0.1), probe: [ch]).probes[ch]!.releaseRate
         func mean(_ r: Range<Int>) -> Double { r.reduce(0.0) { $0 + Double(driven[$1]) } / Double(r.count) }
-        let onset = mean(1600..<1680)  // first 5 ms
+        // Largest 5 ms mean in the first 30 ms (the membrane itself needs a few ms to build up).
+        let onset = stride(from: 1600, to: 2080, by: 16).map { mean($0..<($0 + 80)) }.max()!
         let adapted = mean(7200..<8000)  // last 50 ms
         XCTAssertGreaterThan(onset, 2.5 * adapted, "onset \(onset) vs adapted \(adapted) spikes/s")
         XCTAssertGreaterThan(adapted, 5 * spont)
