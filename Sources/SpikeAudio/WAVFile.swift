@@ -41,9 +41,10 @@ public enum WAVFile {
             let id = tag(o)
             var size = u32(o + 4)
             let body = o + 8
-            if id == "data" && (size == 0xFFFF_FFFF || body + size > bytes.count) {
-                // Streaming writers (espeak-ng --stdout) leave the size unset; a short file is truncated.
-                if size != 0xFFFF_FFFF && size != 0 && body + size > bytes.count {
+            if id == "data" && body + size > bytes.count {
+                // Streaming writers (espeak-ng --stdout) declare a placeholder size (0x7FFFF000 or 0xFFFFFFFF);
+                // any other short data chunk is a truncated file.
+                guard size >= 0x7FFF_0000 else {
                     throw DatasetError(.corrupt, path: path, "'data' chunk declares \(size) bytes but only \(bytes.count - body) are present (truncated file)")
                 }
                 size = bytes.count - body
