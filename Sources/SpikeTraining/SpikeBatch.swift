@@ -81,6 +81,26 @@ public struct SpikeBatch: Sendable {
         return b
     }
 
+    /// The batch with every spike of sample `s` moved `shifts[s]` channels up (down if negative); spikes shifted
+    /// off either edge are dropped. Channel-shift augmentation for tonotopic inputs (a speaker's formants move).
+    public func shiftingChannels(by shifts: [Int]) -> SpikeBatch {
+        precondition(shifts.count == sampleCount, "need one shift per sample")
+        var b = SpikeBatch(stepCount: stepCount, channelCount: channelCount, reservingEvents: eventCount)
+        for s in 0..<sampleCount {
+            let d = Int32(shifts[s])
+            for t in 0..<stepCount {
+                for k in Int(offsets[s * stepCount + t])..<Int(offsets[s * stepCount + t + 1]) {
+                    let c = channels[k] + d
+                    if c >= 0 && c < Int32(channelCount) { b.channels.append(c) }
+                }
+                b.offsets.append(Int32(b.channels.count))
+            }
+            b.labels.append(labels[s])
+            b.sampleCount += 1
+        }
+        return b
+    }
+
     mutating func appendSample(from other: SpikeBatch, sample s: Int) {
         let base = s * other.stepCount
         for t in 0..<stepCount {

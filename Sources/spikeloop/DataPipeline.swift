@@ -18,6 +18,11 @@ struct EncodedData {
 
     /// Training batch for `epoch`: re-encoded with fresh seeded rotations when augmenting.
     func trainBatch(epoch: Int, config: TrainConfig) -> SpikeBatch {
+        if config.channelJitter > 0 && trainImages == nil {
+            var rng = SeededRandom(seed: config.seed, stream: 0xC4A7 &+ UInt64(epoch))
+            let j = config.channelJitter
+            return train.shiftingChannels(by: (0..<train.sampleCount).map { _ in rng.nextIndex(below: 2 * j + 1) - j })
+        }
         guard config.rotation > 0, let images = trainImages, let enc = encoder else { return train }
         var rng = SeededRandom(seed: config.seed, stream: 0xA06 &+ UInt64(epoch))
         let maxAngle = config.rotation * .pi / 180

@@ -37,6 +37,7 @@ struct ConfigFlags: ParsableArguments {
     @Option(help: "Hidden burst regularizer strength.") var burst: Float?
     @Option(help: "Hidden weight L2 strength.") var hiddenL2: Float?
     @Option(help: "Random rotation augmentation, degrees (0: off).") var rotation: Double?
+    @Option(help: "Channel-shift augmentation for spike datasets: shift each training sample by up to ±J channels (0: off).") var channelJitter: Int?
     @Option(help: "Dropout on hidden spikes during training (probability a hidden neuron's output is dropped per sample).") var dropout: Float?
     @Option(help: "Validation samples carved from the training set.") var validationSamples: Int?
     @Option(help: "Use only the first N training samples.") var trainSamples: Int?
@@ -55,8 +56,9 @@ struct ConfigFlags: ParsableArguments {
         var c = base ?? TrainConfig.defaults(for: dataset ?? "fashion-mnist")
         if let f = config {
             c = try c.overlaid(withFile: f)
-            if dataset == nil, base == nil, c.dataset == "synthetic" {
-                c = try TrainConfig.synthetic.overlaid(withFile: f)
+            // A config file that names the dataset starts from that dataset's defaults, as the flag would.
+            if dataset == nil, base == nil, c.dataset != "fashion-mnist" {
+                c = try TrainConfig.defaults(for: c.dataset).overlaid(withFile: f)
             }
         }
         if let v = dataset { c.dataset = v }
@@ -86,6 +88,7 @@ struct ConfigFlags: ParsableArguments {
         if let v = burst { c.burst = v }
         if let v = hiddenL2 { c.hiddenL2 = v }
         if let v = rotation { c.rotation = v }
+        if let v = channelJitter { c.channelJitter = v }
         if let v = dropout { c.dropout = v }
         if let v = validationSamples { c.validationSamples = v }
         if let v = trainSamples { c.trainSamples = v }

@@ -26,6 +26,9 @@ struct TrainConfig: Codable, Equatable {
     var dropout: Float = 0
     /// Random rotation augmentation, degrees (0: off).
     var rotation = 0.0
+    /// Channel-shift augmentation for spike datasets: each training sample moves by a uniform whole number of
+    /// channels in −J…J, redrawn every epoch (0: off).
+    var channelJitter = 0
     // network
     var hidden = [246]
     var recurrent = false
@@ -172,6 +175,7 @@ struct TrainConfig: Codable, Equatable {
         try check(epochs >= 0, "epochs", "must not be negative, got \(epochs)")
         try check(learningRate > 0, "learningRate", "must be positive, got \(learningRate)")
         try check(validationSamples >= 0, "validationSamples", "must not be negative")
+        try check(channelJitter >= 0, "channelJitter", "must not be negative, got \(channelJitter)")
         try check(Surrogate(parsing: surrogate) != nil, "surrogate", "unknown surrogate '\(surrogate)' (superspike, sigmoid, exponential, triangle, optionally :beta)")
         if let t = threads { try check(t > 0, "threads", "must be positive, got \(t)") }
         try check(substrate == "software" || substrate == "chip" || (substrate.hasPrefix("chip:") && UInt64(substrate.dropFirst(5)) != nil), "substrate", "expected software, chip or chip:SEED, got '\(substrate)'")

@@ -42,3 +42,15 @@ import _SpikeTestSupport
         }
     }
 }
+
+@Test("channel shift moves every spike and drops those off the edge")
+func channelShift() {
+    var b = SpikeBatch(stepCount: 3, channelCount: 5)
+    b.appendSample(events: [(0, 0), (0, 4), (1, 2), (2, 3)], label: 1)
+    b.appendSample(events: [(0, 1), (2, 0)], label: 2)
+    let s = b.shiftingChannels(by: [1, -1])
+    #expect(s.events(ofSample: 0).map { [$0.step, $0.channel] } == [[0, 1], [1, 3], [2, 4]])
+    #expect(s.events(ofSample: 1).map { [$0.step, $0.channel] } == [[0, 0]])
+    #expect(s.labels == [1, 2])
+    #expect(b.shiftingChannels(by: [0, 0]).channels == b.channels)
+}
