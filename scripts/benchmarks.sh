@@ -21,3 +21,14 @@ echo "== SG-MLP16, 2 threads";           best --train-batches 100 --inference-ba
 echo "== SG-MLP16, 1 thread";            best --train-batches 50 --inference-batches 15 --single-samples 5000 --threads 1
 echo "== SG-MLP16 --paper, 2 threads";   best --paper --train-batches 300 --inference-batches 30 --single-samples 5000
 echo "== emulated chip (--paper net)";   best --substrate chip --train-batches 100 --inference-batches 10 --single-samples 2000
+# Audio → spikes: an utterance of about 1 s synthesized by espeak-ng (the JSON reports its exact length), the full
+# 700-channel pipeline, fastest of 5 conversions; the one-time filter-bank setup is reported apart.
+if command -v espeak-ng >/dev/null; then
+  tmp=$(mktemp -d)
+  espeak-ng -v en-us -s 140 -w "$tmp/utterance.wav" "seven"
+  echo "== convert audio (700 channels, 2 threads)"
+  $bin convert audio "$tmp/utterance.wav" --output "$tmp/u.h5" --repetitions 5 --json | tail -1
+  echo "== convert audio (700 channels, 1 thread)"
+  $bin convert audio "$tmp/utterance.wav" --output "$tmp/u.h5" --repetitions 5 --threads 1 --json | tail -1
+  rm -rf "$tmp"
+fi
