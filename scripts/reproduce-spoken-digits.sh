@@ -29,3 +29,4 @@ job sd-eprop-10ep-s1 10 $sw --seed 1 --learning eprop
 for c in 1 2; do job "sd-chip2-c$c" "$epochs" $chip --seed "$c" --substrate "chip:$c"; done
 job sd-software-chipcfg-s1 "$epochs" $chip --seed 1
 job sd-eprop-chipcfg-10ep-s1 10 $chip --seed 1 --learning eprop
+job sd-bptt-chipcfg-10ep-s1 10 $chip --seed 1
