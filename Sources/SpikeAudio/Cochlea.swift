@@ -155,7 +155,9 @@ public final class Cochlea: @unchecked Sendable {
         let places = (0..<n).map { c in n == 1 ? xLow : xLow + (xHigh - xLow) * Double(c) / Double(n - 1) }
         resonanceFrequencies = places.map(p.greenwood)
 
-        let response = Cochlea.membraneResponse(p, places: places, bins: b, fftSize: m)
+        let response = UnsafeMutablePointer<Complex>.allocate(capacity: n * b)
+        defer { response.deallocate() }
+        Cochlea.membraneResponse(p, places: places, bins: b, fftSize: m, into: response)
         transfer = fftwf_alloc_real(2 * b * n)!
         var cfs = [Double](repeating: 0, count: n)
         var kept = [Double](repeating: 0, count: n)
@@ -165,7 +167,7 @@ public final class Cochlea: @unchecked Sendable {
         for c in 0..<n {
             // Normalize to unit peak gain, transform to the impulse response, keep the causal first B samples
             // (tapered over the last eighth), and transform back to the block transfer function.
-            let h = response[c]
+            let h = response + c * b
             var peak = 0.0, peakBin = 1
             for k in 1..<b where h[k].magnitude > peak { peak = h[k].magnitude; peakBin = k }
             cfs[c] = Double(peakBin) * p.sampleRate / Double(m)
@@ -235,25 +237,23 @@ public final class Cochlea: @unchecked Sendable {
     /// Short-wave hydrodynamics (Sieroka et al. 2006): the pressure wave number is κ(x,ω) = 2ρω²/(k(x) − mω² + iωr(x)),
     /// and the WKB solution that conserves energy flux gives a membrane velocity v ∝ κ^{3/2}·exp(−i∫₀ˣκ dx').
     /// Integration (trapezoid on a 2000-point grid, ≥ 20 points per wavelength at the peaks) stops where the wave has decayed by e⁻⁴⁰.
-    static func membraneResponse(_ p: CochleaParameters, places: [Double], bins: Int, fftSize: Int) -> [[Complex]] {
+    static func membraneResponse(_ p: CochleaParameters, places: [Double], bins: Int, fftSize: Int, into out: UnsafeMutablePointer<Complex>) {
         let n = places.count
+        out.initialize(repeating: Complex(re: 0, im: 0), count: n * bins)
         let xEnd = places.max()! * 1.0001
         let gridCount = 2000
         let dx = xEnd / Double(gridCount)
         let m = p.membraneMass
-        var out = [[Complex]](repeating: [Complex](repeating: Complex(re: 0, im: 0), count: bins), count: n)
         let order = (0..<n).sorted { places[$0] < places[$1] }
         let omegaR = (0...gridCount).map { 2 * Double.pi * p.greenwood(Double($0) * dx) }
         let channelOmega = places.map { 2 * Double.pi * p.greenwood($0) }
         func kappa(_ w: Double, _ wr: Double) -> Complex {
             Complex(re: 2 * p.fluidDensity * w * w, im: 0) / Complex(re: m * (wr * wr - w * w), im: w * 2 * p.dampingRatio * m * wr)
         }
-        let results = PerWorker<[(Int, Complex)]>(count: bins, initial: [])
+        // Each iteration owns one bin (column k of `out`), so the workers write disjoint elements.
         DispatchQueue.concurrentPerform(iterations: bins - 1) { kk in
             let k = kk + 1
             let w = 2 * Double.pi * Double(k) * p.sampleRate / Double(fftSize)
-            var local: [(Int, Complex)] = []
-            local.reserveCapacity(n)
             var phase = Complex(re: 0, im: 0)  // ∫κ dx up to grid point g
             var prev = kappa(w, omegaR[0])
             var next = 0
@@ -274,15 +274,10 @@ public final class Cochlea: @unchecked Sendable {
                 // exp(−i·ph) = exp(ph.im)·(cos ph.re − i sin ph.re)
                 let mag = exp(ph.im)
                 let wave = Complex(re: mag * cos(ph.re), im: -mag * sin(ph.re))
-                local.append((order[next], kt * kt.squareRoot * wave))
+                out[order[next] * bins + k] = kt * kt.squareRoot * wave
                 next += 1
             }
-            results[k] = local
         }
-        for k in 1..<bins {
-            for (c, v) in results[k] { out[c][k] = v }
-        }
-        return out
     }
 
     /// Membrane velocity (peak-normalized) of the given channels for a clip already at `sampleRate`.

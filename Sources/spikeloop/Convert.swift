@@ -30,6 +30,7 @@ struct ConvertAudio: ParsableCommand {
     @Option(help: "Number of channels (places along the membrane).") var channels: Int?
     @Option(help: "Lowest channel resonance frequency, Hz.") var lowestCf: Double?
     @Option(help: "Highest channel resonance frequency, Hz (below half the sample rate).") var highestCf: Double?
+    @Option(help: "Hann onset/offset ramp in seconds (≥ half the clip: a full Hann window).") var hannRamp: Double?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Convert the files this many times and report the fastest (benchmarking).") var repetitions: Int = 1
     @Flag(help: "Print every cochlea parameter as JSON and exit.") var printParameters = false
@@ -42,6 +43,10 @@ struct ConvertAudio: ParsableCommand {
         if let v = channels { p.channels = v }
         if let v = lowestCf { p.lowestCF = v }
         if let v = highestCf { p.highestCF = v }
+        if let v = hannRamp {
+            guard v >= 0 else { throw ValidationError("--hann-ramp must not be negative, got \(v)") }
+            p.hannRamp = v
+        }
         do { try p.validate() } catch let e as CochleaError {
             let flag = ["sampleRate": "--sample-rate", "channels": "--channels", "lowestCF": "--lowest-cf", "highestCF": "--highest-cf"][e.field] ?? e.field
             throw ValidationError("\(flag): \(e.message)")
