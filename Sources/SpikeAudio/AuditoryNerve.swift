@@ -26,8 +26,6 @@ extension Cochlea {
             let scratchR = fftwf_alloc_real(fftSize)!
             defer { fftwf_free(drive); fftwf_free(interleaved); fftwf_free(scratchC); fftwf_free(scratchR) }
             for group in range {
-                let ts = monotonicSeconds()
-                defer { if ProcessInfo.processInfo.environment["PROF"] != nil { print("group", group, "total", monotonicSeconds() - ts) } }
                 drive.update(repeating: 0, count: 16 * stride)
                 let first = group * 16
                 let lanes = min(16, n - first)
@@ -36,13 +34,11 @@ extension Cochlea {
                         spikeloop_accumulate(drive + lane * stride + start, values, Int64(count))
                     }
                 }
-                let tf = monotonicSeconds()
                 var recorded: [Int: ChannelProbe] = [:]
                 let wanted = (0..<lanes).filter { probeSet.contains(first + $0) }
                 spikeloop_interleave16(drive, Int64(stride), Int64(t), interleaved)
                 events[group] = nerve(interleaved, samples: t, firstChannel: first, lanes: lanes, seed: seed, probeLanes: wanted, probes: &recorded)
                 probes[group] = recorded
-                if ProcessInfo.processInfo.environment["PROF"] != nil { print("group", group, "nerve", monotonicSeconds() - tf) }
             }
         }
         var all: [(Int32, Int32)] = []
@@ -93,20 +89,19 @@ extension Cochlea {
         defer { ring.deallocate() }
         state.ring = ring
         state.ring_length = Int32(ringLength)
-        withUnsafeMutableBytes(of: &state) { raw in
-            let s = raw.baseAddress!.assumingMemoryBound(to: spikeloop_nerve_state.self)
-            func fill<T>(_ path: UnsafeMutablePointer<T>, _ v: T) { for i in 0..<16 { path[i] = v } }
-            withUnsafeMutablePointer(to: &s.pointee.q) { fill(UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self), Float(q0)) }
-            withUnsafeMutablePointer(to: &s.pointee.c) { fill(UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self), Float(c0)) }
-            withUnsafeMutablePointer(to: &s.pointee.w) { fill(UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self), Float(w0)) }
-            // Per-lane xorshift32 streams, seeded per channel so spikes do not depend on grouping or threads.
-            withUnsafeMutablePointer(to: &s.pointee.rng) {
-                let rp = UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt32.self)
-                for lane in 0..<16 {
-                    var rng = SeededRandom(seed: seed, stream: 0xC0C1E &+ UInt64(firstChannel + lane))
-                    rp[lane] = UInt32(truncatingIfNeeded: rng.next() >> 32) | 1
-                }
+        /// Writes 16 values into one of the state's fixed-size C arrays (imported as tuples).
+        func fill<Lanes, T>(_ lanes: inout Lanes, _ value: (Int) -> T) {
+            withUnsafeMutableBytes(of: &lanes) { raw in
+                for i in 0..<16 { raw.storeBytes(of: value(i), toByteOffset: i * MemoryLayout<T>.stride, as: T.self) }
             }
+        }
+        fill(&state.q) { _ in Float(q0) }
+        fill(&state.c) { _ in Float(c0) }
+        fill(&state.w) { _ in Float(w0) }
+        // Per-lane xorshift32 streams, seeded per channel so spikes do not depend on grouping or threads.
+        fill(&state.rng) { lane -> UInt32 in
+            var rng = SeededRandom(seed: seed, stream: 0xC0C1E &+ UInt64(firstChannel + lane))
+            return UInt32(truncatingIfNeeded: rng.next() >> 32) | 1
         }
         let capacity = t * 16 / (Int(k.bushy_refractory) + 1) + 16
         var steps = [Int32](repeating: 0, count: capacity), lanesOut = [Int32](repeating: 0, count: capacity)

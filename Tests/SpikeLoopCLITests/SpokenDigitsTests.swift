@@ -37,6 +37,12 @@ import SpikeData
         #expect(!FileManager.default.fileExists(atPath: dir + "/bad.h5"))
         let nyquist = try CLI.run(["convert", "audio", dir + "/tones.wav", "--output", dir + "/x.h5", "--highest-cf", "9000"])
         #expect(nyquist.status != 0 && nyquist.stderr.contains("--highest-cf"), "\(nyquist.stderr)")
+        let ramp = try CLI.run(["convert", "audio", dir + "/tones.wav", "--output", dir + "/x.h5", "--hann-ramp=-0.1"])
+        #expect(ramp.status != 0 && ramp.stderr.contains("--hann-ramp"), "\(ramp.stderr)")
+        let reps = try CLI.run(["convert", "audio", dir + "/tones.wav", "--output", dir + "/x.h5", "--repetitions", "0"])
+        #expect(reps.status != 0 && reps.stderr.contains("--repetitions"), "\(reps.stderr)")
+        let jitter = try CLI.run(["train", "--dataset", "synthetic", "--channel-jitter=-2", "--run-dir", CLI.tempDir()])
+        #expect(jitter.status != 0 && jitter.stderr.contains("channelJitter"), "\(jitter.stderr)")
     }
 
     @Test("dataset spoken-digits holds voices out of training, and train learns from it", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/espeak-ng")))
