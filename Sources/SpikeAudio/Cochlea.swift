@@ -160,10 +160,18 @@ public final class Cochlea: @unchecked Sendable {
         Cochlea.membraneResponse(p, places: places, bins: b, fftSize: m, into: response)
         transfer = fftwf_alloc_real(2 * b * n)!
         var cfs = [Double](repeating: 0, count: n)
-        var kept = [Double](repeating: 0, count: n)
+        var keptFraction = [Double](repeating: 0, count: n)
         let impulse = fftwf_alloc_real(m)!
         let spectrum = fftwf_alloc_complex(b)!
         defer { fftwf_free(impulse); fftwf_free(spectrum) }
+        // Window applied to every impulse response: 1 over the first 7/8 of the block, a Hann taper over the
+        // last eighth, 0 beyond the block; 1/M undoes FFTW's unnormalized inverse.
+        let kept = p.impulseLength, taper = kept / 8
+        let window = (0..<m).map { i -> Float in
+            if i >= kept { return 0 }
+            let w = i < kept - taper ? 1 : 0.5 + 0.5 * cos(Double.pi * Double(i - (kept - taper)) / Double(taper))
+            return Float(w) / Float(m)
+        }
         for c in 0..<n {
             // Normalize to unit peak gain, transform to the impulse response, keep the causal first B samples
             // (tapered over the last eighth), and transform back to the block transfer function.
@@ -181,17 +189,10 @@ public final class Cochlea: @unchecked Sendable {
             for i in 0..<m {
                 let v = Double(impulse[i]) / Double(m)
                 total += v * v
-                if i < block { inside += v * v }
+                if i < kept { inside += v * v }
             }
-            kept[c] = total > 0 ? inside / total : 1
-            let taper = block / 8
-            for i in 0..<m {
-                var v = impulse[i] / Float(m)
-                if i >= block { v = 0 } else if i >= block - taper {
-                    v *= Float(0.5 + 0.5 * cos(Double.pi * Double(i - (block - taper)) / Double(taper)))
-                }
-                impulse[i] = v
-            }
+            keptFraction[c] = total > 0 ? inside / total : 1
+            for i in 0..<m { impulse[i] *= window[i] }
             fftwf_execute_dft_r2c(forwardPlan, impulse, spectrum)
             let dst = transfer + 2 * b * c
             for k in 0..<b {
@@ -200,7 +201,7 @@ public final class Cochlea: @unchecked Sendable {
             }
         }
         characteristicFrequencies = cfs
-        keptEnergy = kept
+        keptEnergy = keptFraction
     }
 
     deinit {
