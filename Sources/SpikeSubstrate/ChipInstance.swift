@@ -86,12 +86,13 @@ public struct ChipInstance: Sendable {
             refractory: max(0, quantize(refractorySetting[i], range: Self.refractoryRange) * refractoryFactor[i]))
     }
 
-    /// `adcCode` for tests of the readout model.
     /// Realized τ_m and τ_s of neuron `i` (tests only: software never sees them).
     public func realizedTausForTesting(_ i: Int) -> (Double, Double) { let r = realized(i); return (r.tauMem, r.tauSyn) }
 
+    /// Number of neuron circuits (tests only).
     public var neuronCountForTesting: Int { neurons }
 
+    /// `adcCode` for tests of the readout model.
     public func adcCodeForTesting(_ v: Double, _ i: Int) -> Double { adcCode(v, i) }
 
     /// The ADC code of membrane value `v` on channel `i`.

@@ -16,8 +16,7 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
     public let config: ChipConfig
     public private(set) var instance: ChipInstance
     public let name: String
-    public let maxConcurrentRuns: Int
-    public let preferredChunkSize = 4
+    public let capabilities: SubstrateCapabilities
     /// Whether `calibrate` has run for the current targets.
     public private(set) var isCalibrated = false
     /// Relative spread applied to τ_m, τ_s and (ϑ − leak) after calibration (the paper's decalibration study).
@@ -42,7 +41,10 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
         self.config = config
         self.instance = ChipInstance(seed: seed, config: config, tauMem: tauMem, tauSyn: tauSyn)
         self.name = "chip:\(seed)"
-        self.maxConcurrentRuns = maxConcurrentRuns
+        self.capabilities = SubstrateCapabilities(
+            exactMembranes: false, dropout: false, streamingWithoutMembranes: true, onDeviceLearning: false,
+            maxFanIn: config.maxFanIn, maxNeurons: config.neuronCapacity, maxConcurrentRuns: maxConcurrentRuns,
+            preferredChunkSize: 4)
         self.targetTauMem = tauMem
         self.targetTauSyn = tauSyn
         let n = config.neuronCapacity
@@ -137,8 +139,11 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
         if slots.count < maxConcurrentRuns { slots = (0..<maxConcurrentRuns).map { _ in ChipSlot() } }
     }
 
-    public func run(_ input: SpikeBatch, samples: Range<Int>, into observation: inout Observation, worker: Int) throws {
+    public func run(_ input: SpikeBatch, samples: Range<Int>, options: RunOptions, into observation: inout Observation, worker: Int) throws {
         precondition(!layers.isEmpty, "EmulatedChip.run before load")
+        if let d = options.dropout, d.probability > 0 {
+            throw SubstrateError("\(name) cannot drop hidden spikes during a run (dropout is a software-substrate option)")
+        }
         let T = input.stepCount
         let S = config.substeps
         observation.samples = samples

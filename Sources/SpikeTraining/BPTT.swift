@@ -24,34 +24,6 @@ public struct Gradients: Sendable {
     }
 }
 
-/// Per-batch figures: mean loss, accuracy and activity.
-public struct BatchStatistics: Sendable {
-    public var samples = 0
-    public var lossSum: Double = 0
-    public var correct = 0
-    /// Spikes of all hidden layers, summed over samples.
-    public var hiddenSpikes = 0
-    public var outputSpikes = 0
-    /// Emulated substrate time (s) and energy (J) when the substrate models them.
-    public var substrateSeconds: Double = 0
-    public var energyJoules: Double = 0
-
-    public init() {}
-    public var meanLoss: Double { samples > 0 ? lossSum / Double(samples) : 0 }
-    public var accuracy: Double { samples > 0 ? Double(correct) / Double(samples) : 0 }
-    public var hiddenSpikesPerSample: Double { samples > 0 ? Double(hiddenSpikes) / Double(samples) : 0 }
-
-    public mutating func merge(_ o: BatchStatistics) {
-        samples += o.samples
-        lossSum += o.lossSum
-        correct += o.correct
-        hiddenSpikes += o.hiddenSpikes
-        outputSpikes += o.outputSpikes
-        substrateSeconds += o.substrateSeconds
-        energyJoules += o.energyJoules
-    }
-}
-
 /// Backpropagation through time on a substrate's observations (hand-derived adjoints, no autodiff).
 ///
 /// The substrate records a chunk of samples; the backward pass reads only that observation — the observed
@@ -64,7 +36,7 @@ public final class BPTT: @unchecked Sendable {
     private var packed: PackedNetwork
     private var shape: [(Int, Int, Bool)]
     private var scratch: [BackwardScratch]
-    private var observations: [ObservationBox]
+    private let runner: BatchRunner
     private var counts: [FloatBuffer]
 
     /// Probability that a hidden neuron's output is dropped for a sample during training (unit dropout on
@@ -77,59 +49,51 @@ public final class BPTT: @unchecked Sendable {
         self.stepCount = stepCount
         packed = PackedNetwork(network)
         shape = network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }
-        scratch = (0..<self.workers).map { _ in BackwardScratch(PackedNetwork(network), stepCount: stepCount) }
-        observations = (0..<self.workers).map { _ in ObservationBox(Observation(network: network, stepCount: stepCount, capacity: chunk, recording: .full, dropout: dropout > 0)) }
+        scratch = (0..<self.workers).map { _ in BackwardScratch(PackedNetwork(network), stepCount: stepCount, dropout: dropout > 0) }
+        runner = BatchRunner(network: network, stepCount: stepCount, workers: self.workers, chunk: chunk, recording: .full)
         counts = (0..<self.workers).map { _ in FloatBuffer(count: network.layers.map { neuronStride($0.neuronCount) }.max()!) }
+    }
+
+    /// The dropout of a batch seeded with `noiseSeed` (nil without dropout).
+    func hiddenDropout(noiseSeed: UInt64?) -> HiddenDropout? {
+        dropout > 0 ? HiddenDropout(probability: dropout, seed: (noiseSeed ?? 0) ^ 0xD209_0D7A) : nil
     }
 
     /// Loss, statistics and gradients of `objective` on `batch`, run on `substrate` (already loaded with `network`).
     ///
     /// Gradients are of the batch-mean loss. Weight L2 terms are added by the trainer.
-    /// - Parameter noiseSeed: seeds the max-over-time tie-break noise (nil: none).
+    /// - Parameter noiseSeed: seeds the max-over-time tie-break noise and the dropout masks (nil: none).
     public func gradients(
         network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?
     ) throws -> (Gradients, BatchStatistics) {
         precondition(batch.stepCount == stepCount, "batch has \(batch.stepCount) steps, engine was built for \(stepCount)")
         precondition(network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }.elementsEqual(shape, by: ==), "network shape changed")
         packed.load(network)
-        let w = min(workers, substrate.maxConcurrentRuns, max(1, batch.sampleCount))
-        let stats = PerWorker(count: w, initial: BatchStatistics())
-        let errors = PerWorker<Error?>(count: w, initial: nil)
-        let chunk = min(observations[0].observation.capacity, substrate.preferredChunkSize)
         let invB = 1 / Float(max(1, batch.sampleCount))
-        if dropout > 0 && !(substrate is SoftwareSubstrate) {
-            throw TrainingError.invalidParameter(field: "dropout", message: "dropout on hidden spikes is implemented in the software substrate only")
+        let drop = hiddenDropout(noiseSeed: noiseSeed)
+        if drop != nil && !substrate.capabilities.dropout {
+            throw TrainingError.invalidParameter(field: "dropout", message: "substrate \(substrate.name) cannot drop hidden spikes during a run")
         }
-        for box in observations {
-            box.observation.dropout = dropout
-            box.observation.dropoutSeed = (noiseSeed ?? 0) ^ 0xD209_0D7A
-        }
-        parallelChunks(count: batch.sampleCount, workers: w) { worker, range in
+        let w = runner.workerCount(batch, substrate)
+        let (total, _) = try runner.run(batch, on: substrate, options: RunOptions(dropout: drop)) { worker -> Int in
             let sc = scratch[worker]
             for (l, p) in packed.layers.enumerated() {
                 sc.gradW[l].zero(p.inputCount * p.stride)
                 sc.gradR[l]?.zero(p.neuronCount * p.stride)
             }
-            var st = BatchStatistics()
-            do {
-                try observations[worker].forEachChunk(substrate, batch, range, chunk: chunk, worker: worker) { obs, samples in
-                    st.substrateSeconds += obs.substrateSeconds ?? 0
-                    st.energyJoules += obs.energyJoules ?? 0
-                    for s in samples {
-                        backwardSample(
-                            sample: s, local: s - samples.lowerBound, batch: batch, observation: obs, objective: objective, invB: invB,
-                            scratch: sc, counts: counts[worker], noiseSeed: tieBreakSeed(noiseSeed, sample: s), stats: &st)
-                    }
-                }
-            } catch {
-                errors[worker] = error
-                return
+            return worker
+        } consume: { obs, samples, worker, st in
+            for s in samples {
+                backwardSample(
+                    sample: s, local: s - samples.lowerBound, batch: batch, observation: obs, objective: objective, invB: invB,
+                    scratch: scratch[worker], counts: counts[worker], dropout: drop, noiseSeed: tieBreakSeed(noiseSeed, sample: s), stats: &st)
             }
-            stats[worker] = st
         }
-        if let e = errors.values.compactMap({ $0 }).first { throw e }
-        var total = BatchStatistics()
-        for s in stats.values { total.merge(s) }
+        return (reduceGradients(network, workers: w), total)
+    }
+
+    /// Sums the workers' padded gradient buffers into the network's layout, in worker order.
+    private func reduceGradients(_ network: Network, workers w: Int) -> Gradients {
         var grads = Gradients(zeroLike: network)
         for (l, p) in packed.layers.enumerated() {
             let n = p.neuronCount
@@ -154,12 +118,12 @@ public final class BPTT: @unchecked Sendable {
                 }
             }
         }
-        return (grads, total)
+        return grads
     }
 
     private func backwardSample(
         sample s: Int, local: Int, batch: SpikeBatch, observation obs: Observation, objective: Objective, invB: Float,
-        scratch sc: BackwardScratch, counts: FloatBuffer, noiseSeed: UInt32?, stats: inout BatchStatistics
+        scratch sc: BackwardScratch, counts: FloatBuffer, dropout: HiddenDropout?, noiseSeed: UInt32?, stats: inout BatchStatistics
     ) {
         let T = stepCount
         let L = packed.layers.count
@@ -177,6 +141,21 @@ public final class BPTT: @unchecked Sendable {
         for l in 0..<(L - 1) {
             let n = stats.hiddenSpikes
             stats.hiddenSpikes = n + obs.layers[l].spikeCount(sample: local)
+        }
+        if let d = dropout {
+            // The spikes each layer received: recomputed from the seeded mask, as the substrate applied it.
+            for l in 0..<(L - 1) {
+                let p = packed.layers[l], rec = obs.layers[l]
+                d.fillMask(sample: s, layer: l, neuronCount: p.neuronCount, stride: p.stride, into: sc.keep[l].pointer)
+                HiddenDropout.filter(
+                    stepCount: T, offsets: rec.spikeSteps(sample: local), indices: rec.spikeIndices(sample: local),
+                    mask: sc.keep[l].pointer, sentOffsets: sc.sentOffsets[l].pointer, sentIndices: sc.sentIndices[l].pointer)
+            }
+        }
+        /// The input events of layer `l` (offsets `[T+1]`, indices): what it received.
+        func received(_ l: Int) -> (UnsafePointer<Int32>, UnsafePointer<Int32>) {
+            if dropout != nil { return (UnsafePointer(sc.sentOffsets[l].pointer), UnsafePointer(sc.sentIndices[l].pointer)) }
+            return (UnsafePointer(obs.layers[l].spikeSteps(sample: local)), UnsafePointer(obs.layers[l].spikeIndices(sample: local)))
         }
         var tEnd = r.endStep
         let countsOn = regs.actsOnCounts
@@ -204,19 +183,19 @@ public final class BPTT: @unchecked Sendable {
             if l == 0 {
                 inputOffsets = batch.offsets.withUnsafeBufferPointer { $0.baseAddress! } + s * T
             } else {
-                inputOffsets = UnsafePointer(obs.layers[l - 1].sentSteps(sample: local))
+                inputOffsets = received(l - 1).0
             }
             let body = { (inputIndices: UnsafePointer<Int32>) in
                 rec.isSpiking
                     ? self.backwardLayerDispatch(
                         p, objective.surrogate, T, layerEnd, rec, local, UnsafePointer(rec.spikeIndices(sample: local)),
-                        UnsafePointer(rec.spikeSteps(sample: local)), inputOffsets, inputIndices, countGrad, sc, l)
-                    : self.backwardLayerDispatch(p, objective.surrogate, T, layerEnd, rec, local, nil, nil, inputOffsets, inputIndices, countGrad, sc, l)
+                        UnsafePointer(rec.spikeSteps(sample: local)), inputOffsets, inputIndices, countGrad, sc, l, dropout != nil)
+                    : self.backwardLayerDispatch(p, objective.surrogate, T, layerEnd, rec, local, nil, nil, inputOffsets, inputIndices, countGrad, sc, l, false)
             }
             if l == 0 {
                 batch.channels.withUnsafeBufferPointer { body($0.baseAddress ?? emptyIndices) }
             } else {
-                body(UnsafePointer(obs.layers[l - 1].sentIndices(sample: local)))
+                body(received(l - 1).1)
             }
             if l > 0 && packed.layers[l].transposed != nil {
                 // the layer below forms W·λI on the fly (see backwardLayer's `above`)
@@ -241,7 +220,7 @@ public final class BPTT: @unchecked Sendable {
         _ p: PackedLayer, _ surrogate: Surrogate, _ T: Int, _ tEnd: Int, _ rec: LayerRecord, _ local: Int,
         _ spikeNeurons: UnsafePointer<Int32>?, _ spikeOffsets: UnsafePointer<Int32>?,
         _ inputOffsets: UnsafePointer<Int32>, _ inputIndices: UnsafePointer<Int32>, _ countGrad: UnsafePointer<Float>?,
-        _ sc: BackwardScratch, _ l: Int
+        _ sc: BackwardScratch, _ l: Int, _ dropped: Bool
     ) {
         let spiking = p.kind != .leakyReadout
         let membrane = rec.membrane.map { UnsafePointer($0.pointer + local * T * p.stride) }
@@ -260,7 +239,7 @@ public final class BPTT: @unchecked Sendable {
                 p, surrogate: k, stepCount: T, endStep: tEnd, membrane: membrane, spikeNeurons: spikeNeurons,
                 spikeOffsets: spikeOffsets, inputOffsets: inputOffsets, inputIndices: inputIndices,
                 spikeGrad: spiking ? UnsafePointer(sc.spikeGrad[l].pointer) : nil, above: above,
-                keep: rec.keep.map { UnsafePointer($0.pointer + local * p.stride) }, countGrad: countGrad,
+                keep: dropped ? UnsafePointer(sc.keep[l].pointer) : nil, countGrad: countGrad,
                 seed: spiking ? nil : UnsafePointer(sc.seed.pointer), currentTrace: currentTrace,
                 lambdaI: sc.lambdaI[l].pointer, lambdaV: sc.lambdaV[l].pointer, gradW: sc.gradW[l].pointer,
                 gradR: sc.gradR[l]?.pointer)
@@ -270,29 +249,6 @@ public final class BPTT: @unchecked Sendable {
         case .triangle(let b): go(TriangleKernel(beta: b))
         case .sigmoid(let b): go(SigmoidKernel(beta: b))
         case .exponential(let b): go(ExponentialKernel(beta: b))
-        }
-    }
-}
-
-/// One worker's observation, boxed so that workers never mutate a shared array concurrently.
-final class ObservationBox: @unchecked Sendable {
-    var observation: Observation
-    init(_ o: Observation) { observation = o }
-}
-
-extension ObservationBox {
-    /// Runs `substrate` over `samples` in chunks of at most `chunk`, recording into this box, and hands each
-    /// chunk's observation and sample range to `body` (shared by BPTT, the online rules and inference).
-    func forEachChunk(
-        _ substrate: Substrate, _ batch: SpikeBatch, _ samples: Range<Int>, chunk: Int, worker: Int,
-        _ body: (Observation, Range<Int>) -> Void
-    ) throws {
-        var lo = samples.lowerBound
-        while lo < samples.upperBound {
-            let hi = min(samples.upperBound, lo + chunk)
-            try substrate.run(batch, samples: lo..<hi, into: &observation, worker: worker)
-            body(observation, lo..<hi)
-            lo = hi
         }
     }
 }

@@ -141,8 +141,12 @@ final class BackwardScratch {
     let currentTrace: [FloatBuffer]  // per layer [(T+1)][stride], only for differentiable zero reset
     let gradW: [FloatBuffer]  // per layer [inputCount][stride]
     let gradR: [FloatBuffer?]
+    /// With dropout, per layer: the keep mask `[stride]` and the spikes that reached the next layer.
+    let keep: [FloatBuffer]
+    let sentIndices: [Int32Buffer]
+    let sentOffsets: [Int32Buffer]
 
-    init(_ net: PackedNetwork, stepCount T: Int) {
+    init(_ net: PackedNetwork, stepCount T: Int, dropout: Bool = false) {
         lambdaI = net.layers.map { FloatBuffer(count: (T + 2) * $0.stride) }
         lambdaV = net.layers.map { FloatBuffer(count: 3 * $0.stride) }
         spikeGrad = net.layers.map { FloatBuffer(count: T * $0.stride) }
@@ -153,6 +157,9 @@ final class BackwardScratch {
         }
         gradW = net.layers.map { FloatBuffer(count: $0.inputCount * $0.stride) }
         gradR = net.layers.map { $0.recurrent == nil ? nil : FloatBuffer(count: $0.neuronCount * $0.stride) }
+        keep = net.layers.map { l in FloatBuffer(count: dropout ? l.stride : 0) }
+        sentIndices = net.layers.map { l in Int32Buffer(count: dropout ? T * l.neuronCount + 16 : 0, initialized: false) }
+        sentOffsets = net.layers.map { _ in Int32Buffer(count: dropout ? T + 1 : 0) }
     }
 }
 

@@ -42,7 +42,7 @@ public final class OnlineLearning: @unchecked Sendable {
     public let feedback: Feedback
     let workers: Int
     let stepCount: Int
-    private var observations: [ObservationBox]
+    private let runner: BatchRunner
     private let feedbackSeed: UInt64
     private var feedbackMatrices: [[Float]] = []  // per hidden layer [K][n]
 
@@ -59,7 +59,7 @@ public final class OnlineLearning: @unchecked Sendable {
         self.stepCount = stepCount
         self.streaming = streaming
         feedbackSeed = seed
-        observations = (0..<self.workers).map { _ in ObservationBox(Observation(network: network, stepCount: stepCount, capacity: chunk, recording: streaming ? .readout : .full)) }
+        runner = BatchRunner(network: network, stepCount: stepCount, workers: self.workers, chunk: chunk, recording: streaming ? .readout : .full)
         var rng = SeededRandom(seed: seed, stream: 0xB)
         let K = network.outputCount
         feedbackMatrices = network.layers.dropLast().map { layer in
@@ -69,38 +69,21 @@ public final class OnlineLearning: @unchecked Sendable {
 
     /// Loss, statistics and the online gradient estimate of `objective` on `batch` run on `substrate`.
     public func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, BatchStatistics) {
-        let w = min(workers, substrate.maxConcurrentRuns, max(1, batch.sampleCount))
-        let chunk = min(observations[0].observation.capacity, substrate.preferredChunkSize)
-        let parts = PerWorker(count: w, initial: (Gradients(zeroLike: network), BatchStatistics()))
-        let errors = PerWorker<Error?>(count: w, initial: nil)
         let invB = 1 / Float(max(1, batch.sampleCount))
         let B = makeFeedback(network)
-        if streaming && !(substrate is SoftwareSubstrate) {
-            throw TrainingError.invalidParameter(field: "learning", message: "streaming online learning recomputes membranes and needs the software substrate; in the loop the chip's recorded membranes are used")
+        if streaming && !substrate.capabilities.exactMembranes {
+            throw TrainingError.invalidParameter(field: "learning", message: "streaming online learning recomputes membranes from the model, which needs a substrate with exact recordings; \(substrate.name) records its own membranes, so run the rule on them (streaming off)")
         }
-        parallelChunks(count: batch.sampleCount, workers: w) { worker, range in
-            var grads = Gradients(zeroLike: network)
-            var stats = BatchStatistics()
-            var scratch = OnlineScratch(network: network, stepCount: self.stepCount)
-            do {
-                try observations[worker].forEachChunk(substrate, batch, range, chunk: chunk, worker: worker) { obs, samples in
-                    stats.substrateSeconds += obs.substrateSeconds ?? 0
-                    stats.energyJoules += obs.energyJoules ?? 0
-                    for s in samples {
-                        sample(network, batch, obs, s, s - samples.lowerBound, objective, invB, B, noiseSeed, &scratch, &grads, &stats)
-                    }
-                }
-            } catch {
-                errors[worker] = error
-                return
+        typealias WorkerState = (grads: Gradients, scratch: OnlineScratch)
+        let (stats, parts) = try runner.run(batch, on: substrate) { _ -> WorkerState in
+            (Gradients(zeroLike: network), OnlineScratch(network: network, stepCount: self.stepCount))
+        } consume: { obs, samples, part, stats in
+            for s in samples {
+                sample(network, batch, obs, s, s - samples.lowerBound, objective, invB, B, noiseSeed, &part.scratch, &part.grads, &stats)
             }
-            parts[worker] = (grads, stats)
         }
-        if let e = errors.values.compactMap({ $0 }).first { throw e }
         var total = Gradients(zeroLike: network)
-        var stats = BatchStatistics()
-        for (g, s) in parts.values {
-            stats.merge(s)
+        for g in parts.map(\.grads) {
             for l in total.weights.indices {
                 for i in total.weights[l].indices { total.weights[l][i] += g.weights[l][i] }
                 for i in total.recurrent[l].indices { total.recurrent[l][i] += g.recurrent[l][i] }

@@ -77,6 +77,19 @@ public struct PackedNetwork: @unchecked Sendable {
         layers = network.layers.map { PackedLayer($0, dt: network.dt) }
     }
 
+    /// Whether `network` has this layout and these decays, so that `load` may reuse the buffers
+    /// (compares the derived constants; allocates nothing).
+    public func hasSameLayout(as network: Network) -> Bool {
+        guard dt == network.dt, layers.count == network.layers.count else { return false }
+        return zip(layers, network.layers).allSatisfy { p, l in
+            let d = l.parameters.discretized(dt: network.dt)
+            return p.kind == l.kind && p.inputCount == l.inputCount && p.neuronCount == l.neuronCount
+                && p.alpha == Float(d.alpha) && p.beta == Float(d.beta) && p.gain == Float(d.gain)
+                && p.threshold == l.parameters.vThreshold && p.reset == l.parameters.reset
+                && p.resetGradient == l.parameters.resetGradient && p.timing == l.parameters.currentTiming
+        }
+    }
+
     /// Reloads weights of the same architecture without reallocating.
     public func load(_ network: Network) {
         for (p, l) in zip(layers, network.layers) { p.load(l) }

@@ -34,8 +34,8 @@ final class RTRLEngine: GradientEngine {
     init(stepCount: Int) { self.stepCount = stepCount }
 
     func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, BatchStatistics) {
-        guard substrate is SoftwareSubstrate else {
-            throw TrainingError.invalidParameter(field: "learning", message: "rtrl runs on the software substrate only (it simulates the network itself in Double)")
+        guard substrate.capabilities.exactMembranes else {
+            throw TrainingError.invalidParameter(field: "learning", message: "rtrl simulates the network itself in Double, so it needs a substrate with exact recordings (the software substrate); \(substrate.name) has its own dynamics")
         }
         let r = ExactRTRL(network: network, surrogate: objective.surrogate).gradients(batch, objective: objective)
         var g = Gradients(zeroLike: network)
@@ -46,7 +46,7 @@ final class RTRLEngine: GradientEngine {
         // The L2 term is part of ExactRTRL's gradient; the trainer adds it again, so remove it here.
         _ = network.addWeightL2(Regularizers(hiddenL2: -objective.regularizers.hiddenL2, readoutL2: -objective.regularizers.readoutL2), to: &g)
         let ev = try Inference(network: network, stepCount: stepCount, workers: 1).evaluate(batch, substrate: substrate, loss: objective.loss, classes: network.outputCount)
-        var stats = BatchStatistics()
+        var stats = RunStatistics()
         stats.samples = batch.sampleCount
         stats.lossSum = r.loss * Double(batch.sampleCount)
         stats.correct = ev.correct
@@ -78,6 +78,8 @@ public final class Trainer: @unchecked Sendable {
     public let workers: Int
     let engine: GradientEngine
     public let learning: LearningRule
+    /// Dropout probability on hidden spikes during training (BPTT only).
+    public let dropout: Float
 
     public init(
         network: Network, optimizer: Optimizer, objective: Objective, substrate: Substrate, stepCount: Int, seed: UInt64,
@@ -91,6 +93,7 @@ public final class Trainer: @unchecked Sendable {
         self.seed = seed
         self.workers = workers
         self.learning = learning
+        self.dropout = dropout
         if dropout > 0 && learning != .bptt {
             throw TrainingError.invalidParameter(field: "dropout", message: "dropout on hidden spikes is implemented for BPTT only")
         }
@@ -99,7 +102,7 @@ public final class Trainer: @unchecked Sendable {
         case .online(let rule, let feedback):
             engine = OnlineLearning(
                 network: network, stepCount: stepCount, workers: workers, chunk: max(1, substrate.preferredChunkSize), rule: rule,
-                feedback: feedback, seed: seed &+ 0xFEED, streaming: substrate is SoftwareSubstrate)
+                feedback: feedback, seed: seed &+ 0xFEED, streaming: substrate.capabilities.exactMembranes && substrate.capabilities.streamingWithoutMembranes)
         case .rtrl: engine = RTRLEngine(stepCount: stepCount)
         }
     }
@@ -116,7 +119,7 @@ public final class Trainer: @unchecked Sendable {
     public func step(_ batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> BatchStatistics {
         try substrate.load(network)
         // Seeds the tie-break noise (and the dropout masks) of this batch.
-        let noise: UInt64? = objective.loss.tieBreakNoise > 0 || (engine as? BPTT)?.dropout ?? 0 > 0
+        let noise: UInt64? = objective.loss.tieBreakNoise > 0 || dropout > 0
             ? seed &* 31 &+ UInt64(epoch) &* 1_000_003 &+ UInt64(batchIndex) : nil
         var (grads, stats) = try engine.gradients(network: network, batch: batch, substrate: substrate, objective: objective, noiseSeed: noise)
         let l2 = network.addWeightL2(objective.regularizers, to: &grads)
