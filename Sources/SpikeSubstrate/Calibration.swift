@@ -1,4 +1,5 @@
 import Foundation
+import SpikeTraining
 import SpikeCore
 
 /// Stimulate one neuron and record it, the way calibration software drives a real chip: reference voltages on
@@ -23,7 +24,7 @@ struct Probe {
     mutating func record(duration: Double, current: (Double) -> Double = { _ in 0 }, synapticKick: Double = 0, kickTime: Double = 0, spiking: Bool = true) -> (codes: [Double], spikes: [Double]) {
         let r = chip.realized(neuron)
         let h = chip.config.probeSamplePeriod
-        let b = exp(-h / r.tauMem), a = exp(-h / r.tauSyn)
+        let b = NeuronStep<Double>.decay(dt: h, tau: r.tauMem), a = NeuronStep<Double>.decay(dt: h, tau: r.tauSyn)
         let noise = chip.config.membraneNoise * (1 - b * b).squareRoot()
         let refr = Int((r.refractory / h).rounded())
         var v = r.leak, i = 0.0, held = 0
@@ -43,8 +44,10 @@ struct Probe {
                 i += synapticKick
                 kicked = true
             }
-            v = r.leak + b * (v - r.leak) + (1 - b) * (i + current(t))
-            i *= a
+            // The neuron's own step (delayed current, (1 − β) scaling) at the probe's sample period.
+            let step = NeuronStep<Double>(alpha: a, beta: b, gain: 1 - b, leak: r.leak)
+            v = step.membrane(v, drive: i + current(t))
+            i = step.current(i)
             let u1 = rng.nextUnitDouble(), u2 = rng.nextUnitDouble()
             v += noise * (u1 + u2 - 1) * 2.449_489_7
             if held > 0 {
@@ -203,12 +206,13 @@ public enum Calibration {
             while cand < tauSynGuess * 5 {
                 // kernel of a CUBA PSP sampled at the probe grid
                 var kv = [Double](repeating: 0, count: ys2.count)
-                let a = exp(-h / cand), b = exp(-h / tm)
+                let a = NeuronStep<Double>.decay(dt: h, tau: cand), b = NeuronStep<Double>.decay(dt: h, tau: tm)
+                let step = NeuronStep<Double>(alpha: a, beta: b, gain: 1 - b, leak: 0)
                 var vv = 0.0, ii = 1.0
                 for k in 0..<kv.count {
                     kv[k] = vv
-                    vv = b * vv + (1 - b) * ii
-                    ii *= a
+                    vv = step.membrane(vv, drive: ii)
+                    ii = step.current(ii)
                 }
                 let err = residual(basis: kv, data: ys2)
                 if err < bestErr { bestErr = err; ts = cand }

@@ -63,10 +63,14 @@ final class ChipLayer: @unchecked Sendable {
             }
             let n = firstNeuron + i
             let r = chip.instance.realized(n)
-            let b = exp(-h / r.tauMem)
-            alpha.pointer[i] = Float(exp(-h / r.tauSyn))
+            // The layer's family on this neuron's realized time constants (`NeuronParameters.discretized` per
+            // substep). Without a synaptic current an input event is a jump of the membrane, whatever the substeps.
+            let family = layer.parameters.family
+            let b = family.leaks ? NeuronStep<Double>.decay(dt: h, tau: r.tauMem) : 1
+            alpha.pointer[i] = family.hasSynapticCurrent ? Float(NeuronStep<Double>.decay(dt: h, tau: r.tauSyn)) : 0
             beta.pointer[i] = Float(b)
-            gain.pointer[i] = Float(unitScaling ? h / dt : 1 - b)
+            let jump = unitScaling ? 1 : 1 - (family.leaks ? NeuronStep<Double>.decay(dt: dt, tau: r.tauMem) : 1)
+            gain.pointer[i] = Float(Double(layer.parameters.r) * (family.hasSynapticCurrent ? (unitScaling ? h / dt : 1 - b) : jump))
             leak.pointer[i] = Float(r.leak)
             // Readout neurons have their threshold disabled on the chip.
             threshold.pointer[i] = spiking ? Float(r.threshold) : .greatestFiniteMagnitude
@@ -141,7 +145,7 @@ func emulateLayer(
     let refLeft = slot.refractoryLeft.pointer
     var refCount = 0
     let alpha = vec(c.alpha.pointer), beta = vec(c.beta.pointer), gain = vec(c.gain.pointer), leak = vec(c.leak.pointer)
-    let reset = vec(c.reset.pointer), ns = vec(c.noiseScale.pointer)
+    let ns = vec(c.noiseScale.pointer)
     let adcA = vec(c.adcA.pointer), adcB = vec(c.adcB.pointer), nl = vec(c.normLeak.pointer), ni = vec(c.normInv.pointer)
     let refSteps = c.refractorySteps.pointer
     for k in 0..<C {
@@ -201,11 +205,12 @@ func emulateLayer(
             if c.spiking { n += Int(spikeloop_threshold_compress_each(slot.v.pointer, thr, Int32(stride), own + n)) }
             if c.delayed {
                 for k in 0..<C {
-                    V[k] = leak[k] + beta[k] * (V[k] - leak[k]) + gain[k] * I[k]
-                    I[k] = alpha[k] * I[k]
+                    let step = NeuronStep(alpha: alpha[k], beta: beta[k], gain: gain[k], leak: leak[k])
+                    V[k] = step.membrane(V[k], drive: I[k])
+                    I[k] = step.current(I[k])
                 }
             } else {
-                for k in 0..<C { I[k] = alpha[k] * I[k] }
+                for k in 0..<C { I[k] = NeuronStep(alpha: alpha[k], beta: beta[k], gain: gain[k], leak: leak[k]).current(I[k]) }
             }
             if let inp = stepInput, s == 0 {
                 for e in Int(inp.offsets[t])..<Int(inp.offsets[t + 1]) {
@@ -226,7 +231,7 @@ func emulateLayer(
                 }
             }
             if !c.delayed {
-                for k in 0..<C { V[k] = leak[k] + beta[k] * (V[k] - leak[k]) + gain[k] * I[k] }
+                for k in 0..<C { V[k] = NeuronStep(alpha: alpha[k], beta: beta[k], gain: gain[k], leak: leak[k]).membrane(V[k], drive: I[k]) }
             }
             if noisy {
                 for k in 0..<C { V[k] += ns[k] * noise.next() }
@@ -234,7 +239,7 @@ func emulateLayer(
             var r = 0
             while r < refCount {
                 let i = Int(refNeuron[r])
-                slot.v.pointer[i] = c.reset.pointer[i]
+                slot.v.pointer[i] = NeuronStep<Float>.reset(slot.v.pointer[i], mode: .zero, threshold: thr[i], vReset: c.reset.pointer[i])
                 refLeft[r] -= 1
                 if refLeft[r] == 0 {
                     refCount -= 1
@@ -247,7 +252,8 @@ func emulateLayer(
             if n > first {
                 for e in first..<n {
                     let i = Int(own[e])
-                    slot.v.pointer[i] = c.reset.pointer[i]
+                    // The circuit resets to its reset potential (no subtractive reset on the chip).
+                    slot.v.pointer[i] = NeuronStep<Float>.reset(slot.v.pointer[i], mode: .zero, threshold: thr[i], vReset: c.reset.pointer[i])
                     if refSteps[i] > 0 {
                         refNeuron[refCount] = Int32(i)
                         refLeft[refCount] = refSteps[i]

@@ -45,7 +45,7 @@ public struct ExactRTRL {
             for e in batch.events(ofSample: s) { x0[e.step][e.channel] += 1 }
             // states and tangents: tangent[l][i] is a P-vector
             var I = network.layers.map { [Double](repeating: 0, count: $0.neuronCount) }
-            var V = I
+            var V = network.layers.map { [Double](repeating: Double($0.parameters.vLeak), count: $0.neuronCount) }  // at rest
             var dI = network.layers.map { Array(repeating: [Double](repeating: 0, count: P), count: $0.neuronCount) }
             var dV = dI
             let K = network.outputCount
@@ -64,6 +64,7 @@ public struct ExactRTRL {
                     let layer = network.layers[l]
                     let n = layer.neuronCount
                     let d = layer.parameters.discretized(dt: network.dt)
+                    let step: NeuronStep<Double> = d.step { $0 }
                     let th = Double(layer.parameters.vThreshold)
                     let spiking = layer.isSpiking
                     // observe: S[t] from V[t]; its tangent through the surrogate
@@ -94,8 +95,8 @@ public struct ExactRTRL {
                     var In = [Double](repeating: 0, count: n)
                     var dIn = Array(repeating: [Double](repeating: 0, count: P), count: n)
                     for i in 0..<n {
-                        var a = d.alpha * I[l][i]
-                        var da = dI[l][i].map { $0 * d.alpha }
+                        var a = step.current(I[l][i])
+                        var da = dI[l][i].map { step.current($0) }
                         for j in 0..<layer.inputCount where xIn[j] != 0 || dxIn[j].contains(where: { $0 != 0 }) {
                             let w = Double(layer.weights[j * n + i])
                             a += w * xIn[j]
@@ -118,16 +119,17 @@ public struct ExactRTRL {
                         let sameStep = layer.parameters.currentTiming == .sameStep
                         let drive = sameStep ? In[i] : I[l][i]
                         let dDrive = sameStep ? dIn[i] : dI[l][i]
-                        let u = d.beta * V[l][i] + d.gain * drive
+                        let u = step.membrane(V[l][i], drive: drive)
                         var du = [Double](repeating: 0, count: P)
-                        for p in 0..<P { du[p] = d.beta * dV[l][i][p] + d.gain * dDrive[p] }
+                        for p in 0..<P { du[p] = step.membraneTangent(dV[l][i][p], drive: dDrive[p]) }
                         if spiking {
                             let diff = layer.parameters.resetGradient == .differentiable
+                            let vr = Double(layer.parameters.vReset)
                             if layer.parameters.reset == .subtract {
-                                V[l][i] = u - th * S[i]
-                                for p in 0..<P { dV[l][i][p] = du[p] - (diff ? th * dS[i][p] : 0) }
+                                V[l][i] = S[i] > 0 ? NeuronStep<Double>.reset(u, mode: .subtract, threshold: th, vReset: vr) : u
+                                for p in 0..<P { dV[l][i][p] = du[p] - (diff ? (th - vr) * dS[i][p] : 0) }
                             } else {
-                                V[l][i] = u * (1 - S[i])
+                                V[l][i] = S[i] > 0 ? NeuronStep<Double>.reset(u, mode: .zero, threshold: th, vReset: vr) : u
                                 for p in 0..<P { dV[l][i][p] = du[p] * (1 - S[i]) - (diff ? u * dS[i][p] : 0) }
                             }
                         } else {

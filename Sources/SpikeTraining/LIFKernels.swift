@@ -50,18 +50,17 @@ func simulateLayer(
     let C = stride / 16
     let I = vectors(current)
     let V = vectors(membrane)
+    let step = p.step
     I.update(repeating: Vec(), count: C)
-    V.update(repeating: Vec(), count: C)
+    V.update(repeating: step.leak, count: C)  // at rest
     let W = p.weights.pointer
     let R = p.recurrent?.pointer
-    let alpha = Vec(repeating: p.alpha)
-    let beta = Vec(repeating: p.beta)
-    let gain = Vec(repeating: p.gain)
     let thr = Vec(repeating: p.threshold)
+    let vReset = p.vReset
     let threshold = p.threshold
     let spiking = p.kind != .leakyReadout
     let delayed = p.timing == .delayed
-    let subtract = p.reset == .subtract
+    let reset = p.reset
     let bits = laneBits
     var n = 0
     // Quiescence test: the last step with input, and the bound factor on the current.
@@ -87,8 +86,9 @@ func simulateLayer(
             var reachable = Vec() .> Vec()
             let zero = Vec()
             for c in 0..<C {
-                var v = V[c]
+                var v = V[c] - step.leak
                 v.replace(with: zero, where: v .< zero)
+                v += step.leak
                 var i = I[c]
                 i.replace(with: zero, where: i .< zero)
                 reachable .|= v + i * reach .>= thr
@@ -100,11 +100,11 @@ func simulateLayer(
         }
         if delayed {
             for c in 0..<C {
-                V[c] = beta * V[c] + gain * I[c]
-                I[c] = alpha * I[c]
+                V[c] = step.membrane(V[c], drive: I[c])
+                I[c] = step.current(I[c])
             }
         } else {
-            for c in 0..<C { I[c] = alpha * I[c] }
+            for c in 0..<C { I[c] = step.current(I[c]) }
         }
         for k in Int(inputOffsets[t])..<Int(inputOffsets[t + 1]) {
             let row = vectors(UnsafePointer(W + Int(inputIndices[k]) * stride))
@@ -117,12 +117,12 @@ func simulateLayer(
             }
         }
         if !delayed {
-            for c in 0..<C { V[c] = beta * V[c] + gain * I[c] }
+            for c in 0..<C { V[c] = step.membrane(V[c], drive: I[c]) }
         }
         if n > first {
             for k in first..<n {
                 let i = Int(spikes![k])
-                if subtract { membrane[i] -= threshold } else { membrane[i] = 0 }
+                membrane[i] = NeuronStep<Float>.reset(membrane[i], mode: reset, threshold: threshold, vReset: vReset)
             }
         }
     }
@@ -272,7 +272,8 @@ func backwardLayer<K: SurrogateKernel>(
                 if zeroReset {
                     // ∂V[t+1]/∂S[t] = −u[t], u[t] = β·V[t] + c·I[t+1−δ]
                     let it = vectors(currentTrace! + (delayed ? t : t + 1) * stride)
-                    for c in 0..<C { cur[c] -= (beta * v[c] + gain * it[c]) * nxt[c] }
+                    let step = p.step
+                    for c in 0..<C { cur[c] -= step.membrane(v[c], drive: it[c]) * nxt[c] }
                 } else {
                     for c in 0..<C { cur[c] -= thr * nxt[c] }
                 }
@@ -307,12 +308,12 @@ func reconstructCurrent(
 ) {
     let stride = p.stride
     let C = stride / 16
-    let alpha = Vec(repeating: p.alpha)
+    let step = p.step
     vectors(trace).update(repeating: Vec(), count: C)
     for t in 0..<T {
         let prev = vectors(UnsafePointer(trace + t * stride))
         let next = vectors(trace + (t + 1) * stride)
-        for c in 0..<C { next[c] = alpha * prev[c] }
+        for c in 0..<C { next[c] = step.current(prev[c]) }
         for k in Int(inputOffsets[t])..<Int(inputOffsets[t + 1]) {
             let row = vectors(UnsafePointer(p.weights.pointer + Int(inputIndices[k]) * stride))
             for c in 0..<C { next[c] += row[c] }

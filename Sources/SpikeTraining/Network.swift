@@ -74,6 +74,10 @@ public struct Network: Codable, Equatable, Sendable {
             if l < layers.count - 1, layer.kind == .leakyReadout {
                 throw TrainingError.invalidParameter(field: "layers[\(l)].kind", message: "only the last layer may be a readout")
             }
+            if l < layers.count - 1, !layer.parameters.family.spikes {
+                throw TrainingError.invalidParameter(
+                    field: "layers[\(l)].parameters.family", message: "\(layer.parameters.family.rawValue) has no threshold; a hidden layer must spike (cuba-lif, lif or if)")
+            }
             if l > 0, layer.inputCount != layers[l - 1].neuronCount {
                 throw TrainingError.shapeMismatch(
                     field: "layers[\(l)].inputCount", expected: "\(layers[l - 1].neuronCount)", found: "\(layer.inputCount)")

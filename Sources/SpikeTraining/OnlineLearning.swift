@@ -174,6 +174,7 @@ public final class OnlineLearning: @unchecked Sendable {
         let ro = net.layers.last!.parameters.discretized(dt: net.dt)
         let roSame = net.layers.last!.parameters.currentTiming == .sameStep
         let (alpha, beta, gain) = (Float(d.alpha), Float(d.beta), Float(d.gain))
+        let step: NeuronStep<Float> = d.step { Float($0) }
         let (ao, bo, co) = (Float(ro.alpha), Float(ro.beta), Float(ro.gain))
         let th = layer.parameters.vThreshold
         let sameStep = layer.parameters.currentTiming == .sameStep
@@ -189,7 +190,7 @@ public final class OnlineLearning: @unchecked Sendable {
         var sig = [Float](repeating: 0, count: n), L = [Float](repeating: 0, count: n)
         var mask = [Float](repeating: 1, count: n), resetFactor = [Float](repeating: 0, count: n)
         var current = [Float](repeating: 0, count: n), nextCurrent = [Float](repeating: 0, count: n)
-        var vSim = [Float](repeating: 0, count: n)  // streaming: the model's membrane, recomputed
+        var vSim = [Float](repeating: step.leak, count: n)  // streaming: the model's membrane, recomputed
         let fromModel = streaming
         let W = layer.weights, R = layer.recurrentWeights
         let preI = sc.preI.pointer, epsV = sc.epsV.pointer, barI = sc.barI.pointer, barV = sc.barV.pointer
@@ -209,7 +210,7 @@ public final class OnlineLearning: @unchecked Sendable {
                     for k in Int(so[t])..<Int(so[t + 1]) { spiking.append(Int(sn[k])) }
                     if layer.isRecurrent { for i in spiking { x[m + i] = 1 } }
                     // model current I[t+1] from the observed inputs (needed for the zero-reset term)
-                    for i in 0..<n { nextCurrent[i] = alpha * current[i] }
+                    for i in 0..<n { nextCurrent[i] = step.current(current[i]) }
                     for j in 0..<rows where x[j] != 0 {
                         let row = j < m ? j * n : 0
                         for i in 0..<n { nextCurrent[i] += x[j] * (j < m ? W[row + i] : R[(j - m) * n + i]) }
@@ -235,7 +236,7 @@ public final class OnlineLearning: @unchecked Sendable {
                         for i in 0..<n {
                             let v = fromModel ? vSim[i] : rec.membrane(sample: local, step: t, neuron: i)
                             // ∂V[t+1]/∂S[t]: −ϑ (subtract) or −u[t] = −(β·V[t] + c·I[t+1 or t]) (zero)
-                            resetFactor[i] = zero ? -(beta * v + gain * (sameStep ? nextCurrent[i] : current[i])) : -th
+                            resetFactor[i] = zero ? -step.membrane(v, drive: sameStep ? nextCurrent[i] : current[i]) : -th
                         }
                     }
                     // gradient at t from the traces of V[t], then advance the traces to t+1 (one fused pass)
@@ -266,8 +267,10 @@ public final class OnlineLearning: @unchecked Sendable {
                     }
                     if fromModel {
                         // V[t+1] = reset(β·V[t] + c·I[t+1 or t]) with the observed spikes S[t]
-                        for i in 0..<n { vSim[i] = beta * vSim[i] + gain * (sameStep ? nextCurrent[i] : current[i]) }
-                        for i in spiking { vSim[i] = zero ? 0 : vSim[i] - th }
+                        for i in 0..<n { vSim[i] = step.membrane(vSim[i], drive: sameStep ? nextCurrent[i] : current[i]) }
+                        for i in spiking {
+                            vSim[i] = NeuronStep<Float>.reset(vSim[i], mode: layer.parameters.reset, threshold: th, vReset: layer.parameters.vReset)
+                        }
                     }
                     swap(&current, &nextCurrent)
                 }
@@ -279,7 +282,7 @@ public final class OnlineLearning: @unchecked Sendable {
         let L = net.layers.count
         let layer = net.layers[L - 1]
         let m = layer.inputCount, K = layer.neuronCount
-        let d = layer.parameters.discretized(dt: net.dt)
+        let step: NeuronStep<Float> = layer.parameters.discretized(dt: net.dt).step { Float($0) }
         let sameStep = layer.parameters.currentTiming == .sameStep
         var eI = [Float](repeating: 0, count: m), eV = [Float](repeating: 0, count: m)
         var x = [Float](repeating: 0, count: m)
@@ -291,8 +294,8 @@ public final class OnlineLearning: @unchecked Sendable {
             }
             for j in 0..<m {
                 let old = eI[j]
-                eI[j] = Float(d.alpha) * eI[j] + x[j]
-                eV[j] = Float(d.beta) * eV[j] + Float(d.gain) * (sameStep ? eI[j] : old)
+                eI[j] = step.current(eI[j]) + x[j]
+                eV[j] = step.membraneTangent(eV[j], drive: sameStep ? eI[j] : old)
             }
         }
     }

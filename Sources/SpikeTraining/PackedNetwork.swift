@@ -19,9 +19,18 @@ public struct PackedLayer: @unchecked Sendable {
     public let beta: Float
     public let gain: Float
     public let threshold: Float
+    /// Resting potential `v_leak` and reset potential `v_reset`.
+    public let leak: Float
+    public let vReset: Float
     public let reset: ResetMode
     public let resetGradient: ResetGradient
     public let timing: CurrentTiming
+
+    /// The layer's step with its constants broadcast over 16 neurons.
+    @inline(__always)
+    var step: NeuronStep<SIMD16<Float>> {
+        NeuronStep(alpha: .init(repeating: alpha), beta: .init(repeating: beta), gain: .init(repeating: gain), leak: .init(repeating: leak))
+    }
 
     init(_ layer: Layer, dt: Double) {
         kind = layer.kind
@@ -37,6 +46,8 @@ public struct PackedLayer: @unchecked Sendable {
         beta = Float(d.beta)
         gain = Float(d.gain)
         threshold = layer.parameters.vThreshold
+        leak = layer.parameters.vLeak
+        vReset = layer.parameters.vReset
         reset = layer.parameters.reset
         resetGradient = layer.parameters.resetGradient
         timing = layer.parameters.currentTiming
@@ -85,7 +96,8 @@ public struct PackedNetwork: @unchecked Sendable {
             let d = l.parameters.discretized(dt: network.dt)
             return p.kind == l.kind && p.inputCount == l.inputCount && p.neuronCount == l.neuronCount
                 && p.alpha == Float(d.alpha) && p.beta == Float(d.beta) && p.gain == Float(d.gain)
-                && p.threshold == l.parameters.vThreshold && p.reset == l.parameters.reset
+                && p.threshold == l.parameters.vThreshold && p.leak == l.parameters.vLeak && p.vReset == l.parameters.vReset
+                && p.reset == l.parameters.reset
                 && p.resetGradient == l.parameters.resetGradient && p.timing == l.parameters.currentTiming
         }
     }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Measures two builds side by side in one script run (these machines are noisy): the binary of BASE (a git
+# revision; default: the last commit before the architecture change) and the working tree's. Workloads: SG-MLP16
+# training and inference (batch 1000 and 1) on the software substrate, the same on the emulated chip, and a
+# 1-epoch Fashion-MNIST run (seed 1), whose test accuracy must be identical. Runs alternate base/new; each
+# figure is the best of REPEAT. One JSON line per workload is appended to results/compare-builds.jsonl.
+# Usage: scripts/compare-builds.sh [BASE_REV] [REPEAT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+base_rev=${1:-2007987}
+repeat=${2:-3}
+root=$PWD
+src=$root/.build-base/src
+if [ ! -d "$src" ]; then git worktree add --detach "$src" "$base_rev" >/dev/null; fi
+git -C "$src" checkout -q --detach "$base_rev"
+make build >/dev/null
+(cd "$src" && swift build -c release -Xswiftc -target-cpu -Xswiftc native --scratch-path "$root/.build-base/build" >/dev/null)
+new=$root/.build/release/spikeloop
+old=$root/.build-base/build/release/spikeloop
+mkdir -p results
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+bench() {  # name, args...: best-of-repeat bench figures of both binaries
+  local name=$1; shift
+  : >"$tmp/old" ; : >"$tmp/new"
+  for _ in $(seq "$repeat"); do
+    "$old" bench "$@" --json | tail -1 >>"$tmp/old"
+    "$new" bench "$@" --json | tail -1 >>"$tmp/new"
+  done
+  python3 - "$name" "$base_rev" "$tmp/old" "$tmp/new" <<'PY'
+import json, sys
+name, rev, old, new = sys.argv[1:]
+keys = ("training_samples_per_second", "inference_patterns_per_second", "inference_batch1_patterns_per_second")
+rows = {w: [json.loads(l) for l in open(p) if l.strip()] for w, p in (("base", old), ("new", new))}
+out = {"workload": name, "base_revision": rev, "repeats": len(rows["new"])}
+for k in keys:
+    b = max(r[k] for r in rows["base"]); n = max(r[k] for r in rows["new"])
+    out[k] = {"base": round(b), "new": round(n), "ratio": round(n / b, 3)}
+print(json.dumps(out, sort_keys=True))
+with open("results/compare-builds.jsonl", "a") as f: f.write(json.dumps(out, sort_keys=True) + "\n")
+PY
+}
+
+epoch() {  # best-of-repeat wall time of a 1-epoch Fashion-MNIST run; accuracies must agree
+  : >"$tmp/old" ; : >"$tmp/new"
+  for _ in $(seq "$repeat"); do
+    for w in old new; do
+      bin=$old; [ $w = new ] && bin=$new
+      rm -rf "$tmp/run-$w"
+      "$bin" train --dataset fashion-mnist --epochs 1 --seed 1 --run-dir "$tmp/run-$w" --json 2>/dev/null | tail -1 >>"$tmp/$w"
+    done
+  done
+  python3 - "$base_rev" "$tmp/old" "$tmp/new" <<'PY'
+import json, sys
+rev, old, new = sys.argv[1:]
+rows = {w: [json.loads(l) for l in open(p) if l.strip()] for w, p in (("base", old), ("new", new))}
+b = min(r["seconds_per_epoch"] for r in rows["base"]); n = min(r["seconds_per_epoch"] for r in rows["new"])
+acc = {w: sorted({r["test_accuracy"] for r in rows[w]}) for w in rows}
+out = {"workload": "fashion-mnist 1 epoch (seed 1)", "base_revision": rev, "repeats": len(rows["new"]),
+       "seconds_per_epoch": {"base": round(b, 3), "new": round(n, 3), "ratio": round(b / n, 3)},
+       "test_accuracy": {"base": acc["base"], "new": acc["new"], "identical": acc["base"] == acc["new"]}}
+print(json.dumps(out, sort_keys=True))
+with open("results/compare-builds.jsonl", "a") as f: f.write(json.dumps(out, sort_keys=True) + "\n")
+PY
+}
+
+echo "== SG-MLP16, software, 2 threads (ratio = new/base speed; > 1 is faster)"
+bench "sg-mlp16 software" --train-batches 60 --inference-batches 20 --single-samples 5000
+echo "== SG-MLP16 --paper, emulated chip"
+bench "sg-mlp16-paper chip" --paper --substrate chip --train-batches 60 --inference-batches 8 --single-samples 2000
+echo "== Fashion-MNIST, 1 epoch"
+epoch
