@@ -5,6 +5,8 @@ let package = Package(
     name: "SpikeLoop",
     products: [
         .library(name: "SpikeCore", targets: ["SpikeCore"]),
+        .library(name: "SpikeModel", targets: ["SpikeModel"]),
+        .library(name: "SpikeKernels", targets: ["SpikeKernels"]),
         .library(name: "SpikeTraining", targets: ["SpikeTraining"]),
         .library(name: "SpikeData", targets: ["SpikeData"]),
         .library(name: "SpikeReport", targets: ["SpikeReport"]),
@@ -28,8 +30,10 @@ let package = Package(
 
         // MARK: - Public API
         .target(name: "SpikeCore", dependencies: ["CBLAS", "CSpikeKernels"]),
-        .target(name: "SpikeTraining", dependencies: ["SpikeCore", "CSpikeKernels"]),
-        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeTraining", "CZlib", "CHDF5"]),
+        .target(name: "SpikeModel", dependencies: ["SpikeCore"]),
+        .target(name: "SpikeKernels", dependencies: ["SpikeModel", "SpikeCore", "CSpikeKernels"]),
+        .target(name: "SpikeTraining", dependencies: ["SpikeModel", "SpikeKernels", "SpikeCore"]),
+        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "CSpikeKernels"]),
         .target(name: "SpikeReport", dependencies: ["SpikeTraining"]),
         .target(name: "SpikeAudio", dependencies: ["SpikeCore", "SpikeData", "CFFTW", "CSpikeKernels"]),

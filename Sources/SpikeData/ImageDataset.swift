@@ -1,5 +1,5 @@
 import Foundation
-import SpikeTraining
+import SpikeModel
 
 /// Grayscale images with labels, pixels in [0, 1], row-major `[count][height][width]`.
 public struct ImageSet: Sendable {

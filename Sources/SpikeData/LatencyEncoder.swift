@@ -1,5 +1,5 @@
 import Foundation
-import SpikeTraining
+import SpikeModel
 
 /// Time-to-first-spike code: brighter pixels spike earlier, each pixel at most once (Cramer et al. 2022).
 ///

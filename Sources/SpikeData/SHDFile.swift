@@ -1,6 +1,6 @@
 import CHDF5
 import Foundation
-import SpikeTraining
+import SpikeModel
 
 /// One sample of a spike dataset in the Spiking Heidelberg Digits layout: spike times (seconds) and channels.
 public struct SHDSample: Equatable, Sendable {

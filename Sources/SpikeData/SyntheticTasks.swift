@@ -1,5 +1,5 @@
 import SpikeCore
-import SpikeTraining
+import SpikeModel
 
 /// Seeded synthetic spike datasets: the SG-MLP16 benchmark input and a small learnable task.
 public enum SyntheticTasks {

@@ -1,28 +1,5 @@
 import SpikeCore
-
-/// What training minimizes: the readout loss, the regularizers, and the surrogate used for H'.
-public struct Objective: Codable, Equatable, Sendable {
-    public var loss: ReadoutLoss
-    public var regularizers: Regularizers
-    public var surrogate: Surrogate
-
-    public init(loss: ReadoutLoss = ReadoutLoss(), regularizers: Regularizers = Regularizers(), surrogate: Surrogate = .superSpike(beta: 50)) {
-        self.loss = loss
-        self.regularizers = regularizers
-        self.surrogate = surrogate
-    }
-}
-
-/// Gradients with the network's shapes: `weights[l]` is `[inputCount, neuronCount]`.
-public struct Gradients: Sendable {
-    public var weights: [[Float]]
-    public var recurrent: [[Float]]
-
-    public init(zeroLike network: Network) {
-        weights = network.layers.map { [Float](repeating: 0, count: $0.weights.count) }
-        recurrent = network.layers.map { [Float](repeating: 0, count: $0.recurrentWeights.count) }
-    }
-}
+import SpikeKernels
 
 /// Backpropagation through time on a substrate's observations (hand-derived adjoints, no autodiff).
 ///
@@ -33,6 +10,7 @@ public struct Gradients: Sendable {
 public final class BPTT: @unchecked Sendable {
     public let workers: Int
     let stepCount: Int
+    private let backend = CPUBackend()
     private var packed: PackedNetwork
     private var shape: [(Int, Int, Bool)]
     private var scratch: [BackwardScratch]
@@ -68,7 +46,7 @@ public final class BPTT: @unchecked Sendable {
     ) throws -> (Gradients, BatchStatistics) {
         precondition(batch.stepCount == stepCount, "batch has \(batch.stepCount) steps, engine was built for \(stepCount)")
         precondition(network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }.elementsEqual(shape, by: ==), "network shape changed")
-        packed.load(network)
+        packed = backend.upload(network, reusing: packed)
         let invB = 1 / Float(max(1, batch.sampleCount))
         let drop = hiddenDropout(noiseSeed: noiseSeed)
         if drop != nil && !substrate.capabilities.dropout {
@@ -223,33 +201,25 @@ public final class BPTT: @unchecked Sendable {
         _ sc: BackwardScratch, _ l: Int, _ dropped: Bool
     ) {
         let spiking = p.kind != .leakyReadout
-        let membrane = rec.membrane.map { UnsafePointer($0.pointer + local * T * p.stride) }
-        var currentTrace: UnsafePointer<Float>? = nil
+        let input = LayerEvents(offsets: inputOffsets, indices: inputIndices)
+        var io = BackwardLayerIO(
+            membrane: rec.membrane.map { UnsafePointer($0.pointer + local * T * p.stride) },
+            spikeNeurons: spikeNeurons, spikeOffsets: spikeOffsets, input: input,
+            lambdaI: sc.lambdaI[l].pointer, lambdaV: sc.lambdaV[l].pointer, gradW: sc.gradW[l].pointer, gradR: sc.gradR[l]?.pointer)
         if spiking && p.reset == .zero && p.resetGradient == .differentiable {
-            reconstructCurrent(p, stepCount: T, inputOffsets: inputOffsets, inputIndices: inputIndices, spikeNeurons: spikeNeurons, spikeOffsets: spikeOffsets, into: sc.currentTrace[l].pointer)
-            currentTrace = UnsafePointer(sc.currentTrace[l].pointer)
+            let own = spikeOffsets.map { LayerEvents(offsets: $0, indices: spikeNeurons!) }
+            backend.reconstructCurrent(layer: l, of: packed, stepCount: T, input: input, spikes: own, into: sc.currentTrace[l].pointer)
+            io.currentTrace = UnsafePointer(sc.currentTrace[l].pointer)
         }
-        var above: (lambdaI: UnsafePointer<Float>, weightsT: UnsafePointer<Float>, count: Int, stride: Int)? = nil
         if spiking, l + 1 < packed.layers.count, let tr = packed.layers[l + 1].transposed {
             let up = packed.layers[l + 1]
-            above = (UnsafePointer(sc.lambdaI[l + 1].pointer), UnsafePointer(tr.pointer), up.neuronCount, up.stride)
+            io.above = (UnsafePointer(sc.lambdaI[l + 1].pointer), UnsafePointer(tr.pointer), up.neuronCount, up.stride)
         }
-        func go<K: SurrogateKernel>(_ k: K) {
-            backwardLayer(
-                p, surrogate: k, stepCount: T, endStep: tEnd, membrane: membrane, spikeNeurons: spikeNeurons,
-                spikeOffsets: spikeOffsets, inputOffsets: inputOffsets, inputIndices: inputIndices,
-                spikeGrad: spiking ? UnsafePointer(sc.spikeGrad[l].pointer) : nil, above: above,
-                keep: dropped ? UnsafePointer(sc.keep[l].pointer) : nil, countGrad: countGrad,
-                seed: spiking ? nil : UnsafePointer(sc.seed.pointer), currentTrace: currentTrace,
-                lambdaI: sc.lambdaI[l].pointer, lambdaV: sc.lambdaV[l].pointer, gradW: sc.gradW[l].pointer,
-                gradR: sc.gradR[l]?.pointer)
-        }
-        switch surrogate {
-        case .superSpike(let b): go(SuperSpikeKernel(beta: b))
-        case .triangle(let b): go(TriangleKernel(beta: b))
-        case .sigmoid(let b): go(SigmoidKernel(beta: b))
-        case .exponential(let b): go(ExponentialKernel(beta: b))
-        }
+        io.spikeGrad = spiking ? UnsafePointer(sc.spikeGrad[l].pointer) : nil
+        io.keep = dropped ? UnsafePointer(sc.keep[l].pointer) : nil
+        io.countGrad = countGrad
+        io.seed = spiking ? nil : UnsafePointer(sc.seed.pointer)
+        backend.backward(layer: l, of: packed, stepCount: T, endStep: tEnd, surrogate: surrogate, io)
     }
 }
 

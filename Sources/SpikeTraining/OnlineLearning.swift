@@ -1,5 +1,6 @@
 import Foundation
 import SpikeCore
+import SpikeKernels
 
 /// Approximations of RTRL that run forward in time with per-synapse eligibility traces (DESIGN §5).
 public enum OnlineRule: String, Codable, Sendable, CaseIterable {
@@ -43,6 +44,7 @@ public final class OnlineLearning: @unchecked Sendable {
     let workers: Int
     let stepCount: Int
     private let runner: BatchRunner
+    private let backend = CPUBackend()
     private let feedbackSeed: UInt64
     private var feedbackMatrices: [[Float]] = []  // per hidden layer [K][n]
 
@@ -246,7 +248,7 @@ public final class OnlineLearning: @unchecked Sendable {
                             mask.withUnsafeBufferPointer { mp in
                                 resetFactor.withUnsafeBufferPointer { rp in
                                     regSignal.withUnsafeBufferPointer { gp in
-                                        let k = TraceConstants(ao: ao, bo: bo, co: co, beta: beta, roSame: roSame)
+                                        let k = TraceConstants(ao: ao, bo: bo, co: co, beta: beta, readoutSameStep: roSame)
                                         for j in 0..<rows {
                                             let input = x[j]
                                             let oldI = preI[j]
@@ -255,7 +257,7 @@ public final class OnlineLearning: @unchecked Sendable {
                                             let drive: Float = rule == .diagonal ? (sameStep ? input : 0) : (sameStep ? newI : oldI)
                                             let base = j * n
                                             let g = j < m ? gw.baseAddress! + base : gr.baseAddress! + (j - m) * n
-                                            traceRow(
+                                            backend.traceUpdate(
                                                 n: n, epsV: epsV + base, barI: barI + base, barV: barV + base, grad: applyGrad ? g : nil,
                                                 L: Lp.baseAddress!, reg: gp.baseAddress!, sig: sp.baseAddress!, mask: mp.baseAddress!,
                                                 resetFactor: rp.baseAddress!, drive: gain * drive, k: k)
@@ -298,47 +300,6 @@ public final class OnlineLearning: @unchecked Sendable {
                 eV[j] = step.membraneTangent(eV[j], drive: sameStep ? eI[j] : old)
             }
         }
-    }
-}
-
-struct TraceConstants {
-    var ao, bo, co, beta: Float
-    var roSame: Bool
-}
-
-/// One presynaptic row of traces over the postsynaptic neurons, 16 at a time:
-/// `grad += L·ē_V + g·σ'·ε`, then `e = σ'·ε`, `ē_I ← a_o ē_I + e`, `ē_V ← b_o ē_V + c_o ē_I`,
-/// `ε ← (β ε + c·drive)·mask + r·e`.
-@inline(__always)
-func traceRow(
-    n: Int, epsV: UnsafeMutablePointer<Float>, barI: UnsafeMutablePointer<Float>, barV: UnsafeMutablePointer<Float>,
-    grad: UnsafeMutablePointer<Float>?, L: UnsafePointer<Float>, reg: UnsafePointer<Float>, sig: UnsafePointer<Float>,
-    mask: UnsafePointer<Float>, resetFactor: UnsafePointer<Float>, drive: Float, k: TraceConstants
-) {
-    typealias V = SIMD16<Float>
-    var i = 0
-    let ao = V(repeating: k.ao), bo = V(repeating: k.bo), co = V(repeating: k.co), beta = V(repeating: k.beta), dv = V(repeating: drive)
-    @inline(__always) func ld(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-    @inline(__always) func st(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
-    while i + 16 <= n {
-        let eps = ld(epsV + i), bI = ld(barI + i), bV = ld(barV + i), s = ld(sig + i)
-        if let g = grad { st(ld(g + i) + ld(L + i) * bV + ld(reg + i) * s * eps, g + i) }
-        let e = s * eps
-        let nI = ao * bI + e
-        st(bo * bV + co * (k.roSame ? nI : bI), barV + i)
-        st(nI, barI + i)
-        st((beta * eps + dv) * ld(mask + i) + ld(resetFactor + i) * e, epsV + i)
-        i += 16
-    }
-    while i < n {
-        let eps = epsV[i]
-        if let g = grad { g[i] += L[i] * barV[i] + reg[i] * sig[i] * eps }
-        let e = sig[i] * eps
-        let nI = k.ao * barI[i] + e
-        barV[i] = k.bo * barV[i] + k.co * (k.roSame ? nI : barI[i])
-        barI[i] = nI
-        epsV[i] = (k.beta * eps + drive) * mask[i] + resetFactor[i] * e
-        i += 1
     }
 }
 

@@ -1,4 +1,5 @@
 import SpikeCore
+import SpikeKernels
 
 /// The ideal software simulator: exact discrete-time dynamics, exact recordings.
 ///
@@ -7,6 +8,7 @@ import SpikeCore
 public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
     public let name = "software"
     public let capabilities: SubstrateCapabilities
+    private let backend = CPUBackend()
     private(set) var packed: PackedNetwork?
     private var scratch: [WorkerScratch] = []
 
@@ -32,11 +34,9 @@ public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
 
     public func load(_ network: Network) throws {
         try network.validate()
-        if let p = packed, p.hasSameLayout(as: network) {
-            p.load(network)
-            return
-        }
-        packed = PackedNetwork(network)
+        let previous = packed
+        packed = backend.upload(network, reusing: previous)
+        if let p = previous, p.layers.map(\.stride) == packed!.layers.map(\.stride) { return }
         let maxStride = packed!.layers.map(\.stride).max() ?? 16
         scratch = (0..<capabilities.maxConcurrentRuns).map { _ in WorkerScratch(stride: maxStride) }
     }
@@ -63,11 +63,11 @@ public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
                         let layer = observation.layers[l]
                         let rec = layer.membrane.map { $0.pointer + local * T * p.stride }
                         let spiking = p.kind != .leakyReadout
-                        _ = simulateLayer(
-                            p, stepCount: T, inputOffsets: inOffsets, inputIndices: inIndices,
+                        _ = backend.forward(layer: l, of: net, stepCount: T, ForwardLayerIO(
+                            input: LayerEvents(offsets: inOffsets, indices: inIndices),
                             current: ws.current.pointer, membrane: ws.membrane.pointer, record: rec,
                             spikes: spiking ? layer.spikeIndices(sample: local) : nil,
-                            spikeOffsets: spiking ? layer.spikeSteps(sample: local) : nil, stopWhenQuiet: spiking && quiet)
+                            spikeOffsets: spiking ? layer.spikeSteps(sample: local) : nil, stopWhenQuiet: spiking && quiet))
                         guard spiking else { continue }
                         inOffsets = UnsafePointer(layer.spikeSteps(sample: local))
                         inIndices = UnsafePointer(layer.spikeIndices(sample: local))

@@ -1,4 +1,5 @@
 import SpikeCore
+import SpikeKernels
 
 /// Something that runs a network on input spikes and returns what could be recorded (DESIGN §1).
 ///

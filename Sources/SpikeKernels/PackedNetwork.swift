@@ -1,3 +1,4 @@
+import SpikeModel
 import SpikeCore
 
 /// A layer's weights padded to vector strides and its decays as Float, built once per batch.
@@ -28,7 +29,7 @@ public struct PackedLayer: @unchecked Sendable {
 
     /// The layer's step with its constants broadcast over 16 neurons.
     @inline(__always)
-    var step: NeuronStep<SIMD16<Float>> {
+    package var step: NeuronStep<SIMD16<Float>> {
         NeuronStep(alpha: .init(repeating: alpha), beta: .init(repeating: beta), gain: .init(repeating: gain), leak: .init(repeating: leak))
     }
 

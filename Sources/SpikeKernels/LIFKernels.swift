@@ -1,3 +1,4 @@
+import SpikeModel
 import SpikeCore
 import CSpikeKernels
 
@@ -132,21 +133,21 @@ func simulateLayer(
 
 /// Per-worker scratch for the backward pass of one sample: adjoints `λI[0...T]`, rolling `λV`, and
 /// the spike-adjoint input `G[t]` that the layer above hands down. Allocated once per worker.
-final class BackwardScratch {
-    let lambdaI: [FloatBuffer]  // per layer [(T+1)][stride]
-    let lambdaV: [FloatBuffer]  // per layer 3 rolling rows of stride
-    let spikeGrad: [FloatBuffer]  // per layer [T][stride] (unused for readout)
-    let seed: FloatBuffer  // readout dℓ/dV[t], [T][strideOut]
-    let countGrad: [FloatBuffer]  // per layer [stride]: regularizer dℓ/dS (constant over t)
-    let currentTrace: [FloatBuffer]  // per layer [(T+1)][stride], only for differentiable zero reset
-    let gradW: [FloatBuffer]  // per layer [inputCount][stride]
-    let gradR: [FloatBuffer?]
+package final class BackwardScratch {
+    package let lambdaI: [FloatBuffer]  // per layer [(T+1)][stride]
+    package let lambdaV: [FloatBuffer]  // per layer 3 rolling rows of stride
+    package let spikeGrad: [FloatBuffer]  // per layer [T][stride] (unused for readout)
+    package let seed: FloatBuffer  // readout dℓ/dV[t], [T][strideOut]
+    package let countGrad: [FloatBuffer]  // per layer [stride]: regularizer dℓ/dS (constant over t)
+    package let currentTrace: [FloatBuffer]  // per layer [(T+1)][stride], only for differentiable zero reset
+    package let gradW: [FloatBuffer]  // per layer [inputCount][stride]
+    package let gradR: [FloatBuffer?]
     /// With dropout, per layer: the keep mask `[stride]` and the spikes that reached the next layer.
-    let keep: [FloatBuffer]
-    let sentIndices: [Int32Buffer]
-    let sentOffsets: [Int32Buffer]
+    package let keep: [FloatBuffer]
+    package let sentIndices: [Int32Buffer]
+    package let sentOffsets: [Int32Buffer]
 
-    init(_ net: PackedNetwork, stepCount T: Int, dropout: Bool = false) {
+    package init(_ net: PackedNetwork, stepCount T: Int, dropout: Bool = false) {
         lambdaI = net.layers.map { FloatBuffer(count: (T + 2) * $0.stride) }
         lambdaV = net.layers.map { FloatBuffer(count: 3 * $0.stride) }
         spikeGrad = net.layers.map { FloatBuffer(count: T * $0.stride) }
@@ -174,20 +175,11 @@ final class BackwardScratch {
 /// ```
 /// `λI` is kept for all steps (the layer below needs `W·λI[t+1]`); `λV` rolls through three rows.
 @inline(__always)
-func backwardLayer<K: SurrogateKernel>(
-    _ p: PackedLayer, surrogate: K, stepCount T: Int, endStep tEnd: Int,
-    membrane: UnsafePointer<Float>?,  // observed V [T][stride] (nil for nothing to differentiate)
-    spikeNeurons: UnsafePointer<Int32>?, spikeOffsets: UnsafePointer<Int32>?,
-    inputOffsets: UnsafePointer<Int32>, inputIndices: UnsafePointer<Int32>,
-    spikeGrad: UnsafePointer<Float>?,  // G[t] [T][stride] for spiking layers, or nil with `above`
-    above: (lambdaI: UnsafePointer<Float>, weightsT: UnsafePointer<Float>, count: Int, stride: Int)?,
-    keep: UnsafePointer<Float>? = nil,  // dropout mask [stride]: the downstream gradient reaches kept neurons only
-    countGrad: UnsafePointer<Float>?,  // [stride] or nil
-    seed: UnsafePointer<Float>?,  // readout dℓ/dV [T][stride]
-    currentTrace: UnsafePointer<Float>?,  // I[t] [(T+1)][stride], differentiable zero reset only
-    lambdaI: UnsafeMutablePointer<Float>, lambdaV: UnsafeMutablePointer<Float>,
-    gradW: UnsafeMutablePointer<Float>, gradR: UnsafeMutablePointer<Float>?
-) {
+func backwardLayerKernel<K: SurrogateKernel>(_ p: PackedLayer, surrogate: K, stepCount T: Int, endStep tEnd: Int, _ io: BackwardLayerIO) {
+    let (membrane, spikeNeurons, spikeOffsets) = (io.membrane, io.spikeNeurons, io.spikeOffsets)
+    let (inputOffsets, inputIndices) = (io.input.offsets, io.input.indices)
+    let (spikeGrad, above, keep, countGrad, seed) = (io.spikeGrad, io.above, io.keep, io.countGrad, io.seed)
+    let (currentTrace, lambdaI, lambdaV, gradW, gradR) = (io.currentTrace, io.lambdaI, io.lambdaV, io.gradW, io.gradR)
     let stride = p.stride
     let C = stride / 16
     let alpha = Vec(repeating: p.alpha)

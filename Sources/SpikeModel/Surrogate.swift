@@ -82,13 +82,14 @@ public enum Surrogate: Codable, Equatable, Sendable {
 }
 
 /// Vectorized surrogate kernels; one concrete type per surrogate so the backward loop specializes.
-@usableFromInline protocol SurrogateKernel {
+package protocol SurrogateKernel {
     func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float>
 }
 
-@usableFromInline struct SuperSpikeKernel: SurrogateKernel {
-    let beta: Float
-    @inline(__always) @usableFromInline func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+package struct SuperSpikeKernel: SurrogateKernel {
+    @usableFromInline let beta: Float
+    @inlinable package init(beta: Float) { self.beta = beta }
+    @inlinable @inline(__always) package func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         var a = x
         a.replace(with: -x, where: x .< 0)
         let d = a * beta + 1
@@ -96,9 +97,10 @@ public enum Surrogate: Codable, Equatable, Sendable {
     }
 }
 
-@usableFromInline struct TriangleKernel: SurrogateKernel {
-    let beta: Float
-    @inline(__always) @usableFromInline func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+package struct TriangleKernel: SurrogateKernel {
+    @usableFromInline let beta: Float
+    @inlinable package init(beta: Float) { self.beta = beta }
+    @inlinable @inline(__always) package func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         var a = x
         a.replace(with: -x, where: x .< 0)
         var r = 1 - a * beta
@@ -107,9 +109,10 @@ public enum Surrogate: Codable, Equatable, Sendable {
     }
 }
 
-@usableFromInline struct SigmoidKernel: SurrogateKernel {
-    let beta: Float
-    @inline(__always) @usableFromInline func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+package struct SigmoidKernel: SurrogateKernel {
+    @usableFromInline let beta: Float
+    @inlinable package init(beta: Float) { self.beta = beta }
+    @inlinable @inline(__always) package func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         var r = SIMD16<Float>()
         for k in 0..<16 {
             let s = 1 / (1 + expf(-beta * x[k]))
@@ -119,9 +122,10 @@ public enum Surrogate: Codable, Equatable, Sendable {
     }
 }
 
-@usableFromInline struct ExponentialKernel: SurrogateKernel {
-    let beta: Float
-    @inline(__always) @usableFromInline func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
+package struct ExponentialKernel: SurrogateKernel {
+    @usableFromInline let beta: Float
+    @inlinable package init(beta: Float) { self.beta = beta }
+    @inlinable @inline(__always) package func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
         var r = SIMD16<Float>()
         for k in 0..<16 { r[k] = expf(-beta * abs(x[k])) }
         return r

@@ -62,10 +62,10 @@ public struct Regularizers: Codable, Equatable, Sendable {
         self.readoutL2 = readoutL2
     }
 
-    var actsOnCounts: Bool { burst != 0 || upperBound != 0 || lowerBound != 0 }
+    package var actsOnCounts: Bool { burst != 0 || upperBound != 0 || lowerBound != 0 }
 
     /// Value of the count terms and `∂/∂S_i[t]` (the same for every t) for one sample's counts.
-    func countTerms(counts: UnsafePointer<Float>, n: Int, gradient: UnsafeMutablePointer<Float>?, weight: Float) -> Float {
+    package func countTerms(counts: UnsafePointer<Float>, n: Int, gradient: UnsafeMutablePointer<Float>?, weight: Float) -> Float {
         var value: Float = 0
         let invN = 1 / Float(n)
         for i in 0..<n {
@@ -96,7 +96,7 @@ public struct Regularizers: Codable, Equatable, Sendable {
 /// Replaces a sequential RNG so that the noise costs a few integer ops per step and does not depend on
 /// which worker handles a sample.
 @inline(__always)
-func tieBreakNoise(seed: UInt32, step: Int) -> SIMD16<Float> {
+package func tieBreakNoise(seed: UInt32, step: Int) -> SIMD16<Float> {
     var h = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) &+ SIMD16(repeating: seed &+ UInt32(truncatingIfNeeded: step) &* 0x9E37_79B9)
     h = (h ^ (h &>> 16)) &* 0x7FEB_352D
     h = (h ^ (h &>> 15)) &* 0x846C_A68B
@@ -110,7 +110,7 @@ extension ReadoutLoss {
     /// Returns the loss (cross-entropy plus the amplitude regularizer), the predicted class and the last
     /// step with a non-zero seed plus one (where the backward pass may start). `noiseSeed` (training only)
     /// adds `tieBreakNoise·u`, u ∈ [0, 1), to the traces when choosing t*.
-    func evaluate(
+    package func evaluate(
         trace: UnsafePointer<Float>, stepCount T: Int, outputs K: Int, stride: Int, label: Int,
         amplitude: Float, seed: UnsafeMutablePointer<Float>?, weight: Float, noiseSeed: UInt32?
     ) -> (loss: Float, predicted: Int, endStep: Int) {
@@ -145,7 +145,7 @@ extension ReadoutLoss {
                 if let ns = noiseSeed {
                     let eps = SIMD16<Float>(repeating: tieBreakNoise)
                     for t in 0..<T {
-                        let v = rows[t * C + c] + eps * SpikeTraining.tieBreakNoise(seed: ns &+ UInt32(c) &* 16, step: t)
+                        let v = rows[t * C + c] + eps * SpikeModel.tieBreakNoise(seed: ns &+ UInt32(c) &* 16, step: t)
                         let better = v .> best
                         best.replace(with: v, where: better)
                         a.replace(with: Int32(t), where: better)
