@@ -26,17 +26,18 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
 
         // MARK: - Implementation details (not API)
-        .target(name: "CSpikeKernels", exclude: ["nerve_body.inc"]),
+        .target(name: "_CSpikeKernels"),  // spike compaction (AVX-512 with a portable path)
+        .target(name: "_CAudioKernels", exclude: ["nerve_body.inc"]),  // auditory nerve, spectral products
 
         // MARK: - Public API
-        .target(name: "SpikeCore", dependencies: ["CBLAS", "CSpikeKernels"]),
+        .target(name: "SpikeCore", dependencies: ["CBLAS"]),
         .target(name: "SpikeModel", dependencies: ["SpikeCore"]),
-        .target(name: "SpikeKernels", dependencies: ["SpikeModel", "SpikeCore", "CSpikeKernels"]),
+        .target(name: "SpikeKernels", dependencies: ["SpikeModel", "SpikeCore", "_CSpikeKernels"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeModel", "SpikeKernels", "SpikeCore"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "CZlib", "CHDF5"]),
-        .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "CSpikeKernels"]),
-        .target(name: "SpikeReport", dependencies: ["SpikeTraining"]),
-        .target(name: "SpikeAudio", dependencies: ["SpikeCore", "SpikeData", "CFFTW", "CSpikeKernels"]),
+        .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "_CSpikeKernels"]),
+        .target(name: "SpikeReport"),
+        .target(name: "SpikeAudio", dependencies: ["SpikeCore", "SpikeData", "CFFTW", "_CAudioKernels"]),
         .executableTarget(
             name: "spikeloop",
             dependencies: [

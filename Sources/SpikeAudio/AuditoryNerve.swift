@@ -1,6 +1,6 @@
 import CFFTW
 import Foundation
-import CSpikeKernels
+import _CAudioKernels
 import SpikeCore
 
 extension Cochlea {

@@ -1,5 +1,5 @@
 import CFFTW
-import CSpikeKernels
+import _CAudioKernels
 import Foundation
 import SpikeCore
 

@@ -1,6 +1,6 @@
 import SpikeModel
 import SpikeCore
-import CSpikeKernels
+import _CSpikeKernels
 
 typealias Vec = SIMD16<Float>
 

@@ -1,4 +1,4 @@
-import CSpikeKernels
+import _CSpikeKernels
 import Foundation
 import SpikeCore
 import SpikeTraining

@@ -1,4 +1,4 @@
-#include "spike_kernels.h"
+#include "audio_kernels.h"
 #include <stddef.h>
 
 /* One rounding per operation on every path, so a conversion gives the same spikes on any x86-64 CPU. */
