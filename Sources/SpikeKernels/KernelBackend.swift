@@ -131,3 +131,32 @@ package protocol KernelBackend {
             spikeNeurons: spikes?.indices, spikeOffsets: spikes?.offsets, into: trace)
     }
 }
+
+extension CPUBackend {
+    /// `out[i] = σ'(v[i] − ϑ)` for `i < n` with the same vectorized surrogate kernel as the backward pass.
+    package func surrogateDerivative(_ surrogate: Surrogate, of v: UnsafePointer<Float>, threshold: Float, count n: Int, into out: UnsafeMutablePointer<Float>) {
+        switch surrogate {
+        case .superSpike(let b): applySurrogate(SuperSpikeKernel(beta: b), v, threshold, n, out)
+        case .triangle(let b): applySurrogate(TriangleKernel(beta: b), v, threshold, n, out)
+        case .sigmoid(let b): applySurrogate(SigmoidKernel(beta: b), v, threshold, n, out)
+        case .exponential(let b): applySurrogate(ExponentialKernel(beta: b), v, threshold, n, out)
+        }
+    }
+}
+
+@inline(__always)
+private func applySurrogate<K: SurrogateKernel>(_ k: K, _ v: UnsafePointer<Float>, _ threshold: Float, _ n: Int, _ out: UnsafeMutablePointer<Float>) {
+    let thr = SIMD16<Float>(repeating: threshold)
+    var i = 0
+    while i + 16 <= n {
+        let r = k(UnsafeRawPointer(v + i).loadUnaligned(as: SIMD16<Float>.self) - thr)
+        UnsafeMutableRawPointer(out + i).storeBytes(of: r, as: SIMD16<Float>.self)
+        i += 16
+    }
+    if i < n {  // tail: pad with the threshold (σ'(0), discarded)
+        var x = thr
+        for j in 0..<(n - i) { x[j] = v[i + j] }
+        let r = k(x - thr)
+        for j in 0..<(n - i) { out[i + j] = r[j] }
+    }
+}

@@ -193,6 +193,8 @@ public final class OnlineLearning: @unchecked Sendable {
         var mask = [Float](repeating: 1, count: n), resetFactor = [Float](repeating: 0, count: n)
         var current = [Float](repeating: 0, count: n), nextCurrent = [Float](repeating: 0, count: n)
         var vSim = [Float](repeating: step.leak, count: n)  // streaming: the model's membrane, recomputed
+        var spiking: [Int] = []  // neurons that spiked at t (reused: nothing is allocated in the time loop)
+        spiking.reserveCapacity(n)
         let fromModel = streaming
         let W = layer.weights, R = layer.recurrentWeights
         let preI = sc.preI.pointer, epsV = sc.epsV.pointer, barI = sc.barI.pointer, barV = sc.barV.pointer
@@ -208,7 +210,7 @@ public final class OnlineLearning: @unchecked Sendable {
                         let bo2 = below.spikeSteps(sample: local), bn = below.spikeIndices(sample: local)
                         for k in Int(bo2[t])..<Int(bo2[t + 1]) { x[Int(bn[k])] = 1 }
                     }
-                    var spiking = [Int]()
+                    spiking.removeAll(keepingCapacity: true)
                     for k in Int(so[t])..<Int(so[t + 1]) { spiking.append(Int(sn[k])) }
                     if layer.isRecurrent { for i in spiking { x[m + i] = 1 } }
                     // model current I[t+1] from the observed inputs (needed for the zero-reset term)
@@ -226,12 +228,18 @@ public final class OnlineLearning: @unchecked Sendable {
                             for i in 0..<n { L[i] += e * Bl[k * n + i] }
                         }
                     }
+                    // σ'(V[t] − ϑ) at the observed (or, streaming, recomputed) membrane: the backward pass's kernel
+                    sig.withUnsafeMutableBufferPointer { sp in
+                        if fromModel {
+                            backend.surrogateDerivative(surrogate, of: vSim, threshold: th, count: n, into: sp.baseAddress!)
+                        } else {
+                            let v = rec.membrane!.pointer + (local * T + t) * rec.stride
+                            backend.surrogateDerivative(surrogate, of: v, threshold: th, count: n, into: sp.baseAddress!)
+                        }
+                    }
                     for i in 0..<n {
-                        let v = fromModel ? vSim[i] : rec.membrane(sample: local, step: t, neuron: i)
-                        sig[i] = Float(surrogate.derivative(Double(v - th)))
                         mask[i] = 1
                         resetFactor[i] = 0
-                        if rule == .eprop || rule == .diagonal { if zero { mask[i] = 1 } }
                     }
                     for i in spiking where zero && rule != .superspike { mask[i] = 0 }
                     if rule == .eprop && diff {
