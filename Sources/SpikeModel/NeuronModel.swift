@@ -247,6 +247,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(field: String, expected: String, found: String)
     case checkpoint(path: String, message: String)
     case io(path: String, message: String)
+    /// Training produced a non-finite loss, gradient or weight at (epoch, batch), both counted from 1.
+    case diverged(epoch: Int, batch: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -255,6 +257,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "\(field) has shape \(found), expected \(expected)"
         case .checkpoint(let path, let message): return "checkpoint \(path): \(message)"
         case .io(let path, let message): return "\(path): \(message)"
+        case .diverged(let epoch, let batch, let reason):
+            return "training diverged at epoch \(epoch), batch \(batch): \(reason); lower the learning rate (--lr) or resume from the last checkpoint"
         }
     }
 }

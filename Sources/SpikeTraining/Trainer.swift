@@ -80,6 +80,9 @@ public final class Trainer: @unchecked Sendable {
     public let learning: LearningRule
     /// Dropout probability on hidden spikes during training (BPTT only).
     public let dropout: Float
+    /// Set when an update made a weight non-finite: `network` must then not be saved (the last checkpoint is the
+    /// last good state).
+    public private(set) var hasDiverged = false
 
     public init(
         network: Network, optimizer: Optimizer, objective: Objective, substrate: Substrate, stepCount: Int, seed: UInt64,
@@ -124,7 +127,18 @@ public final class Trainer: @unchecked Sendable {
         var (grads, stats) = try engine.gradients(network: network, batch: batch, substrate: substrate, objective: objective, noiseSeed: noise)
         let l2 = network.addWeightL2(objective.regularizers, to: &grads)
         stats.lossSum += l2 * Double(stats.samples)
+        // Divergence is caught at the batch where it happens: nothing non-finite reaches the weights.
+        guard stats.lossSum.isFinite else {
+            throw TrainingError.diverged(epoch: epoch + 1, batch: batchIndex + 1, reason: "the loss is \(stats.meanLoss)")
+        }
+        guard grads.allFinite else {
+            throw TrainingError.diverged(epoch: epoch + 1, batch: batchIndex + 1, reason: "a gradient is not finite")
+        }
         optimizer.apply(grads, to: &network, learningRate: optimizer.config.learningRate(epoch: epoch), workers: workers)
+        guard network.allWeightsFinite else {
+            hasDiverged = true
+            throw TrainingError.diverged(epoch: epoch + 1, batch: batchIndex + 1, reason: "the update made a weight non-finite")
+        }
         return stats
     }
 
