@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SpikeReport", targets: ["SpikeReport"]),
         .library(name: "SpikeSubstrate", targets: ["SpikeSubstrate"]),
         .library(name: "SpikeAudio", targets: ["SpikeAudio"]),
+        .library(name: "SpikeRun", targets: ["SpikeRun"]),
         .executable(name: "spikeloop", targets: ["spikeloop"]),
     ],
     dependencies: [
@@ -33,13 +34,23 @@ let package = Package(
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "CSpikeKernels"]),
         .target(name: "SpikeReport", dependencies: ["SpikeTraining"]),
         .target(name: "SpikeAudio", dependencies: ["SpikeCore", "SpikeData", "CFFTW", "CSpikeKernels"]),
+        .target(
+            name: "SpikeRun",
+            dependencies: [
+                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeSubstrate", "SpikeReport", "SpikeAudio",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         .executableTarget(
             name: "spikeloop",
             dependencies: [
-                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeReport", "SpikeSubstrate", "SpikeAudio",
+                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeData", "SpikeAudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ]),
+
+        // MARK: - Examples (also end-to-end tests: Tests/SpikeLoopCLITests/ExampleTests.swift)
+        .executableTarget(name: "TrainMNISTOnChip", dependencies: ["SpikeRun"], path: "Examples/TrainMNISTOnChip"),
+        .executableTarget(
+            name: "RecurrentSHD", dependencies: ["SpikeRun", "SpikeTraining"], path: "Examples/RecurrentSHD"),
 
         .target(name: "_SpikeTestSupport", dependencies: ["SpikeTraining"]),
 
@@ -49,7 +60,9 @@ let package = Package(
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
-        .testTarget(name: "SpikeLoopCLITests", dependencies: ["spikeloop", "SpikeData"]),
+        .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun", "SpikeTraining", "SpikeData", "SpikeCore"]),
+        .testTarget(
+            name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -54,14 +54,3 @@ func printJSONLine(_ obj: [String: Any]) {
     let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
     print(String(decoding: data, as: UTF8.self))
 }
-
-/// Appends one line to a file (metrics.jsonl); creates it if needed.
-func appendLine(_ line: String, to url: URL) throws {
-    if !FileManager.default.fileExists(atPath: url.path) {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
-    }
-    guard let h = try? FileHandle(forWritingTo: url) else { throw ConfigError("cannot append to \(url.path)") }
-    defer { try? h.close() }
-    h.seekToEndOfFile()
-    h.write(Data((line + "\n").utf8))
-}

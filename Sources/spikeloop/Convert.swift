@@ -16,7 +16,7 @@ struct ConvertAudio: ParsableCommand {
         abstract: "WAV files → bushy-cell spikes in an SHD-format HDF5 file (the Spiking Heidelberg Digits pipeline).",
         discussion: """
             Stages: resampling to --sample-rate, RMS normalization to 0.3, Hann onset/offset ramps, a 700-channel \
-            long-wave hydrodynamic basilar membrane (Sieroka et al. 2006), Meddis inner hair cells, 40 auditory-nerve \
+            short-wave hydrodynamic basilar membrane (Sieroka et al. 2006), Meddis inner hair cells, 40 auditory-nerve \
             fibres and one bushy cell (LIF τm 1 ms, τs 0.5 ms, refractory 1 ms) per channel. Every parameter and \
             its source: --print-parameters. One sample per input file, in the order given.
             """)

@@ -3,6 +3,7 @@ import Foundation
 import SpikeAudio
 import SpikeCore
 import SpikeData
+import SpikeTraining
 
 struct Dataset: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -107,8 +108,8 @@ struct SpokenDigits: ParsableCommand {
             "wall_seconds": wall, "espeak_variants_installed": variants.count,
             "cochlea": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(cochlea.parameters))) ?? [:],
         ]
-        try atomicWriteString(String(decoding: try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self),
-                              to: (output as NSString).appendingPathComponent("spoken-digits.json"))
+        try atomicWrite(try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys]),
+                        to: URL(fileURLWithPath: (output as NSString).appendingPathComponent("spoken-digits.json")))
         print(String(format: "%d utterances (%d train, %d test; %d voices, %d held out), %.1f s of audio, %.1f spikes per utterance, in %.1f s (%.1f× real time) → %@",
                      items.count, trainCount, items.count - trainCount, config.voices, config.testVoices, audio,
                      Double(spikes) / Double(max(1, items.count)), wall, audio / wall, output))
