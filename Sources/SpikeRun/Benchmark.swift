@@ -63,8 +63,8 @@ public struct Benchmark: Sendable {
     public var inferenceBatches = 10
     public var singleSamples = 5000
     public var seed: UInt64 = 1
-    /// `bptt`, `eprop`, `diagonal` or `superspike`.
-    public var learning = LearningRule.bptt
+    /// `bptt`, `eprop`, `diagonal` or `superspike` (``LearningRule/init(name:feedback:)``).
+    public var learning = "bptt"
     /// Overrides the workload's steps and batch size.
     public var steps: Int? = nil
     public var batchSize: Int? = nil
@@ -94,11 +94,11 @@ public struct Benchmark: Sendable {
         let substrate = try self.substrate.makeSubstrate(for: network)
         var result = BenchmarkResult(
             paper: w.paper, substrateName: substrate.name, isChip: self.substrate.isChip, workers: workers,
-            batchSize: batchSize, steps: w.config.steps)
+            batchSize: batchSize, steps: w.config.steps, learning: learning, trainOnly: trainOnly)
         let trainer = try Trainer(
             network: network, optimizer: Optimizer(config: w.config.optimizerConfig, network: network),
             objective: w.config.objective, substrate: substrate, stepCount: w.config.steps, seed: seed, workers: workers,
-            learning: learning)
+            learning: LearningRule(name: learning) ?? .bptt)
         let trainData = w.input(samples: batchSize * (trainBatches + 2), seed: seed &+ 10)
         let batches = (0..<(trainBatches + 2)).map { b in
             trainData.subset(Array((b * batchSize)..<((b + 1) * batchSize)))
@@ -148,6 +148,8 @@ public struct BenchmarkResult: Sendable {
     public var workers: Int
     public var batchSize: Int
     public var steps: Int
+    public var learning: String
+    public var trainOnly: Bool
     public var trainingSamplesPerSecond = 0.0
     /// Peak resident memory after the training measurement, bytes.
     public var trainingPeakRSSBytes = 0
@@ -164,4 +166,25 @@ public struct BenchmarkResult: Sendable {
     /// Emulated chip seconds per image (0 in software).
     public var chipSecondsPerImage: Double { inference.substrateSeconds / Double(max(1, inference.samples)) }
     public var chipEnergyJoulesPerImage: Double { inference.energyJoules / Double(max(1, inference.samples)) }
+
+    /// The figures as `spikeloop bench --json` prints them.
+    public var jsonObject: [String: Any] {
+        let openblas = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+        var obj: [String: Any] = [
+            "training_samples_per_second": trainingSamplesPerSecond, "steps": steps, "learning": learning,
+            "threads": workers, "substrate": substrateName, "batch_size": batchSize,
+            "peak_rss_bytes": trainOnly ? trainingPeakRSSBytes : peakRSSBytes,
+        ]
+        if trainOnly { return obj }
+        obj["workload"] = paper ? "sg-mlp16-paper" : "sg-mlp16"
+        obj["inference_patterns_per_second"] = inferenceSamplesPerSecond
+        obj["inference_batch1_patterns_per_second"] = singleSampleInferencesPerSecond
+        obj["hidden_spikes_per_sample"] = hiddenSpikesPerSample
+        obj["openblas_coretype"] = openblas ?? ""
+        if isChip {
+            obj["chip_seconds_per_image"] = chipSecondsPerImage
+            obj["chip_energy_joules_per_image"] = chipEnergyJoulesPerImage
+        }
+        return obj
+    }
 }

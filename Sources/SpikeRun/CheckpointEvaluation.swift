@@ -19,6 +19,7 @@ public enum DataSplit: String, CaseIterable, Sendable {
 /// print(e.evaluation.accuracy, e.evaluation.confusion)
 /// ```
 public struct CheckpointEvaluation: Sendable {
+    public var checkpointPath: String
     public var config: RunConfig
     public var split: DataSplit
     public var evaluation: Evaluation
@@ -62,6 +63,7 @@ public struct CheckpointEvaluation: Sendable {
             split == .test ? data.test : data.validation, substrate: sub, loss: config.objective.loss,
             classes: data.classes)
         seconds = monotonicSeconds() - t0
+        self.checkpointPath = path
         self.config = config
         self.split = split
         self.substrateName = sub.name
@@ -70,4 +72,15 @@ public struct CheckpointEvaluation: Sendable {
 
     /// Inference throughput, samples per wall-clock second.
     public var samplesPerSecond: Double { Double(evaluation.samples) / seconds }
+
+    /// The result as `spikeloop evaluate --json` prints it (`test_accuracy` is the accuracy on either split).
+    public var jsonObject: [String: Any] {
+        let e = evaluation
+        return [
+            "test_accuracy": e.accuracy, "accuracy": e.accuracy, "split": split.rawValue, "samples": e.samples,
+            "hidden_spikes_per_sample": e.hiddenSpikesPerSample, "output_spikes_per_sample": 0,
+            "per_class_accuracy": e.perClassAccuracy, "confusion": e.confusion, "checkpoint": checkpointPath,
+            "samples_per_second": samplesPerSecond,
+        ]
+    }
 }

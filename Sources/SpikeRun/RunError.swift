@@ -12,6 +12,8 @@ public struct RunError: Error, CustomStringConvertible, Equatable, Sendable {
         case runDirectory = "run directory"
         /// A checkpoint does not fit the data it is used with.
         case checkpoint
+        /// Generating a dataset failed (e.g. a speech synthesis).
+        case dataGeneration = "data generation"
     }
 
     public var code: Code

@@ -66,6 +66,7 @@ public struct TrainingInterruption: Sendable {
 
 /// The end of a completed run: the test evaluation of the best (or last) network and where things were written.
 public struct TrainingResult: Sendable {
+    public var config: RunConfig
     public var test: Evaluation
     /// The network that was tested: the best checkpoint's, or the last one without a validation split.
     public var network: Network
@@ -87,4 +88,16 @@ public struct TrainingResult: Sendable {
     }
     /// Emulated energy per test sample, joules (0 on the software substrate).
     public var energyJoulesPerSample: Double { test.samples > 0 ? test.energyJoules / Double(test.samples) : 0 }
+
+    /// The summary of `spikeloop train --json` (its last line).
+    public var jsonObject: [String: Any] {
+        [
+            "test_accuracy": test.accuracy, "hidden_spikes_per_sample": test.hiddenSpikesPerSample, "epochs": epochs,
+            "seconds_per_epoch": secondsPerEpoch, "run_dir": directory.url.path,
+            "best_validation_accuracy": bestValidationAccuracy, "dataset": config.dataset, "seed": Int(config.seed),
+            "threads": workers, "report": report?.path ?? "", "substrate": substrateName,
+            "chip_seconds_per_test_image": substrateSecondsPerSample,
+            "chip_energy_joules_per_test_image": energyJoulesPerSample,
+        ]
+    }
 }

@@ -166,7 +166,7 @@ public final class TrainingRun {
             : nil
         let meanEpoch = epochSeconds.isEmpty ? 0 : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
         return TrainingResult(
-            test: test, network: network, epochs: state.epoch, secondsPerEpoch: meanEpoch,
+            config: config, test: test, network: network, epochs: state.epoch, secondsPerEpoch: meanEpoch,
             bestValidationAccuracy: state.bestValidationAccuracy, directory: directory, report: report,
             substrateName: substrate.name, workers: workers)
     }

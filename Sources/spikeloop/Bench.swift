@@ -42,21 +42,16 @@ struct Bench: ParsableCommand {
         bench.inferenceBatches = inferenceBatches
         bench.singleSamples = singleSamples
         bench.seed = seed
-        bench.learning = LearningRule(name: learning) ?? .bptt
+        bench.learning = learning
         bench.steps = steps
         bench.batchSize = batchSize
         bench.trainOnly = trainOnly
         bench.substrate = try SubstrateSpec(parsing: substrate)
         bench.threads = threads
         let r = try bench.run()
-        var obj: [String: Any] = [
-            "training_samples_per_second": r.trainingSamplesPerSecond, "steps": r.steps, "learning": learning,
-            "threads": r.workers, "substrate": r.substrateName, "batch_size": r.batchSize,
-        ]
         if trainOnly {
             print(String(format: "training samples/s %.0f (%@, T = %d, %d threads), peak RSS %.1f MiB", r.trainingSamplesPerSecond, learning, r.steps, r.workers, Double(r.trainingPeakRSSBytes) / 1048576))
-            obj["peak_rss_bytes"] = r.trainingPeakRSSBytes
-            if json { printJSONLine(obj) }
+            if json { printJSONLine(r.jsonObject) }
             return
         }
         let openblas = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
@@ -76,17 +71,6 @@ struct Bench: ParsableCommand {
             ("emulated energy per image", String(format: "%.2f µJ", 1e6 * r.chipEnergyJoulesPerImage)),
         ] : [])
         for (k, v) in table { print(k.padding(toLength: 36, withPad: " ", startingAt: 0) + v) }
-        guard json else { return }
-        obj["workload"] = r.paper ? "sg-mlp16-paper" : "sg-mlp16"
-        obj["inference_patterns_per_second"] = r.inferenceSamplesPerSecond
-        obj["inference_batch1_patterns_per_second"] = r.singleSampleInferencesPerSecond
-        obj["hidden_spikes_per_sample"] = r.hiddenSpikesPerSample
-        obj["peak_rss_bytes"] = r.peakRSSBytes
-        obj["openblas_coretype"] = openblas ?? ""
-        if r.isChip {
-            obj["chip_seconds_per_image"] = r.chipSecondsPerImage
-            obj["chip_energy_joules_per_image"] = r.chipEnergyJoulesPerImage
-        }
-        printJSONLine(obj)
+        if json { printJSONLine(r.jsonObject) }
     }
 }

@@ -1,20 +1,5 @@
 import Foundation
 
-/// SIGINT handling: the first Ctrl-C asks the run to stop at the next batch boundary and checkpoint;
-/// a second one exits at once.
-enum Interrupt {
-    nonisolated(unsafe) static var requested: sig_atomic_t = 0
-
-    static func install() {
-        signal(SIGINT) { _ in
-            if Interrupt.requested != 0 { _exit(130) }
-            Interrupt.requested = 1
-        }
-    }
-
-    static var isRequested: Bool { requested != 0 }
-}
-
 /// A one-line live progress display on a terminal; plain log lines otherwise (CI, pipes, --json).
 struct ProgressLine {
     let live: Bool

@@ -38,13 +38,6 @@ struct Evaluate: ParsableCommand {
         for (k, a) in e.perClassAccuracy.enumerated() { print(String(format: "  %d  %6.2f %%", k, 100 * a)) }
         print("confusion matrix (rows: true label, columns: predicted):")
         for row in e.confusion { print("  " + row.map { String(format: "%5d", $0) }.joined(separator: " ")) }
-        if json {
-            printJSONLine([
-                "test_accuracy": e.accuracy, "accuracy": e.accuracy, "split": split, "samples": e.samples,
-                "hidden_spikes_per_sample": e.hiddenSpikesPerSample, "output_spikes_per_sample": 0,
-                "per_class_accuracy": e.perClassAccuracy, "confusion": e.confusion, "checkpoint": checkpoint,
-                "samples_per_second": r.samplesPerSecond,
-            ])
-        }
+        if json { printJSONLine(r.jsonObject) }
     }
 }

@@ -25,52 +25,36 @@ struct Train: ParsableCommand {
         BLAS.setThreads(1)
         let (config, directory, checkpoint) = try openRun()
         let data = try RunData.load(config)
-        log(
-            "\(config.dataset): \(data.train.sampleCount) train, \(data.validation.sampleCount) validation, \(data.test.sampleCount) test samples, \(config.steps) steps (loaded and encoded in \(String(format: "%.2f", data.loadSeconds)) s)"
-        )
+        log("\(config.dataset): \(data.train.sampleCount) train, \(data.validation.sampleCount) validation, \(data.test.sampleCount) test samples, \(config.steps) steps (loaded and encoded in \(String(format: "%.2f", data.loadSeconds)) s)")
         let session: TrainingRun
         do {
             session =
                 try checkpoint.map { try TrainingRun(resuming: directory, checkpoint: $0, config: config, data: data) }
                 ?? TrainingRun(config: config, directory: directory, data: data)
         } catch let e as RunError where e.code == .checkpoint { throw ValidationError(e.description) }
-        if session.substrateSpec.isChip {
-            log(
-                "substrate \(session.substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)"
-            )
-        }
-        if checkpoint != nil {
-            log("resuming \(directory.url.path) at epoch \(session.state.epoch + 1), batch \(session.state.nextBatch)")
-        }
-        Interrupt.install()
+        if session.substrateSpec.isChip { log("substrate \(session.substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
+        if checkpoint != nil { log("resuming \(directory.url.path) at epoch \(session.state.epoch + 1), batch \(session.state.nextBatch)") }
+        StopRequest.installInterruptHandler()
         var progress = ProgressLine(enabled: !json)
         var batchesRun = 0
         let outcome = try session.run(
             progress: { p in
                 batchesRun += 1
-                if let limit = interruptAfterBatches, batchesRun >= limit { Interrupt.requested = 1 }
+                if let limit = interruptAfterBatches, batchesRun >= limit { StopRequest.request() }
                 let s = p.statistics
                 progress.draw(
                     "epoch \(p.epoch + 1)/\(p.epochs) \(ProgressLine.bar(p.fraction)) \(p.batch)/\(p.batchCount) "
-                        + String(
-                            format: "loss %.4f acc %.2f%% spikes/sample %.1f %.0f samples/s ETA %@", s.meanLoss,
-                            100 * s.accuracy, s.hiddenSpikesPerSample, p.samplesPerSecond, ProgressLine.duration(p.etaSeconds)))
+                        + String(format: "loss %.4f acc %.2f%% spikes/sample %.1f %.0f samples/s ETA %@", s.meanLoss, 100 * s.accuracy, s.hiddenSpikesPerSample, p.samplesPerSecond, ProgressLine.duration(p.etaSeconds)))
             },
             epochFinished: { e in
                 progress.clear()
-                log(
-                    String(
-                        format: "epoch %3d/%d  loss %.4f  train %.2f%%  val %.2f%%  spikes/sample %.1f  %.2f s", e.epoch,
-                        e.epochs, e.train.meanLoss, 100 * e.train.accuracy, 100 * e.validation.accuracy,
-                        e.train.hiddenSpikesPerSample, e.seconds))
+                log(String(format: "epoch %3d/%d  loss %.4f  train %.2f%%  val %.2f%%  spikes/sample %.1f  %.2f s", e.epoch, e.epochs, e.train.meanLoss, 100 * e.train.accuracy, 100 * e.validation.accuracy, e.train.hiddenSpikesPerSample, e.seconds))
             },
-            shouldStop: { Interrupt.isRequested })
+            shouldStop: { StopRequest.isRequested })
         switch outcome {
         case .interrupted(let i):
             progress.clear()
-            log(
-                "interrupted in epoch \(i.epoch + 1) at batch \(i.nextBatch)/\(i.batchCount); checkpoint written. Continue with: spikeloop train --resume \(i.directory.url.path)"
-            )
+            log("interrupted in epoch \(i.epoch + 1) at batch \(i.nextBatch)/\(i.batchCount); checkpoint written. Continue with: spikeloop train --resume \(i.directory.url.path)")
             throw ExitCode(130)
         case .completed(let r):
             report(r, config: config)
@@ -98,22 +82,10 @@ struct Train: ParsableCommand {
 
     private func report(_ r: TrainingResult, config: RunConfig) {
         let test = r.test
-        log(
-            String(
-                format: "test accuracy %.2f%%  hidden spikes/sample %.1f  (%d epochs, %.2f s/epoch)", 100 * test.accuracy,
-                test.hiddenSpikesPerSample, r.epochs, r.secondsPerEpoch))
+        log(String(format: "test accuracy %.2f%%  hidden spikes/sample %.1f  (%d epochs, %.2f s/epoch)", 100 * test.accuracy, test.hiddenSpikesPerSample, r.epochs, r.secondsPerEpoch))
         log("run directory: \(r.directory.url.path)")
         log("report: \(r.report?.path ?? "")")
-        if json {
-            printJSONLine([
-                "test_accuracy": test.accuracy, "hidden_spikes_per_sample": test.hiddenSpikesPerSample, "epochs": r.epochs,
-                "seconds_per_epoch": r.secondsPerEpoch, "run_dir": r.directory.url.path,
-                "best_validation_accuracy": r.bestValidationAccuracy, "dataset": config.dataset, "seed": Int(config.seed),
-                "threads": r.workers, "report": r.report?.path ?? "", "substrate": r.substrateName,
-                "chip_seconds_per_test_image": r.substrateSecondsPerSample,
-                "chip_energy_joules_per_test_image": r.energyJoulesPerSample,
-            ])
-        }
+        if json { printJSONLine(r.jsonObject) }
     }
 
     private func log(_ s: String) {
