@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
-        .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun", "SpikeTraining", "SpikeData", "SpikeCore"]),
+        .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun", "SpikeTraining", "SpikeData", "SpikeCore"], exclude: ["Fixtures"]),
         .testTarget(
             name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
     ],
