@@ -43,14 +43,13 @@ let package = Package(
         .executableTarget(
             name: "spikeloop",
             dependencies: [
-                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeData", "SpikeAudio",
+                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeAudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Examples (also end-to-end tests: Tests/SpikeLoopCLITests/ExampleTests.swift)
         .executableTarget(name: "TrainMNISTOnChip", dependencies: ["SpikeRun"], path: "Examples/TrainMNISTOnChip"),
-        .executableTarget(
-            name: "RecurrentSHD", dependencies: ["SpikeRun", "SpikeTraining"], path: "Examples/RecurrentSHD"),
+        .executableTarget(name: "RecurrentSHD", dependencies: ["SpikeRun"], path: "Examples/RecurrentSHD"),
 
         .target(name: "_SpikeTestSupport", dependencies: ["SpikeTraining"]),
 
@@ -60,7 +59,7 @@ let package = Package(
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
-        .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun", "SpikeTraining", "SpikeData", "SpikeCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun"], exclude: ["Fixtures"]),
         .testTarget(
             name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
     ],

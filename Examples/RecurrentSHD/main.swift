@@ -18,7 +18,7 @@ config.epochs = args.count > 1 ? Int(args[1]) ?? 5 : 5
 config.steps = 60
 config.dt = 8e-6
 config.readoutScale = 0.2
-config.validationSamples = 40
+config.validationSamples = 0  // train on every sample; the last epoch's network is tested
 let data = try RunData.load(config)
 
 // Input → 64 recurrent LIF neurons (τ_m 20 µs) → 32 recurrent LIF neurons (τ_m 40 µs) → leaky readout.

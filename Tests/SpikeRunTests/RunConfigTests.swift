@@ -63,23 +63,35 @@ import Testing
         } catch let e as RunError { #expect(e.message.contains("mapping")) }
     }
 
-    @Test("validate names the setting that is wrong", arguments: [
-        ("dataset", { (c: inout RunConfig) in c.dataset = "nope" }),
-        ("steps", { c in c.steps = 0 }),
-        ("hidden", { c in c.hidden = [] }),
-        ("initStd", { c in c.initStd = [0.1] }),
-        ("batchSize", { c in c.batchSize = 0 }),
-        ("channelJitter", { c in c.channelJitter = -1 }),
-        ("surrogate", { c in c.surrogate = "relu" }),
-        ("substrate", { c in c.substrate = "chip:x" }),
-        ("dropout", { c in c.dropout = 1 }),
-        ("dropout", { c in c.dropout = 0.1; c.substrate = "chip:1" }),
-        ("learning", { c in c.learning = "hebb" }),
-        ("testSamples", { c in c.testSamples = -1 }),
-    ] as [(String, @Sendable (inout RunConfig) -> Void)])
-    func validation(field: String, change: @Sendable (inout RunConfig) -> Void) {
+    /// One wrong setting each, and the setting the error must name.
+    enum Breakage: CaseIterable, Sendable {
+        case dataset, steps, hidden, initStd, batchSize, channelJitter, surrogate, substrate, dropout, dropoutOnChip
+        case learning, testSamples
+
+        func apply(to c: inout RunConfig) -> String {
+            switch self {
+            case .dataset: c.dataset = "nope"
+            case .steps: c.steps = 0
+            case .hidden: c.hidden = []
+            case .initStd: c.initStd = [0.1]
+            case .batchSize: c.batchSize = 0
+            case .channelJitter: c.channelJitter = -1
+            case .surrogate: c.surrogate = "relu"
+            case .substrate: c.substrate = "chip:x"
+            case .dropout: c.dropout = 1
+            case .dropoutOnChip: (c.dropout, c.substrate) = (0.1, "chip:1")
+            case .learning: c.learning = "hebb"
+            case .testSamples: c.testSamples = -1
+            }
+            return self == .dropoutOnChip ? "dropout" : "\(self)"
+        }
+    }
+
+    @Test("validate names the setting that is wrong", arguments: Breakage.allCases)
+    func validation(breakage: Breakage) throws {
         var c = RunConfig.synthetic
-        change(&c)
+        try c.validate()
+        let field = breakage.apply(to: &c)
         #expect {
             try c.validate()
         } throws: { error in
