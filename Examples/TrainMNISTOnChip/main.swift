@@ -25,14 +25,19 @@ config.chipCalibrated = env["SPIKELOOP_UNCALIBRATED"] == nil
 let folder = argument(3) ?? NSTemporaryDirectory() + "mnist-on-chip-\(getpid())"
 let directory = try RunDirectory.create(at: URL(fileURLWithPath: folder), config: config)
 let run = try TrainingRun(config: config, directory: directory)
-print("\(run.data.train.sampleCount) training images, \(run.data.test.sampleCount) test images, on \(run.substrate.name)")
+let data = run.data
+print("\(data.train.sampleCount) training images, \(data.test.sampleCount) test images, on \(run.substrate.name)")
+func percent(_ x: Double) -> String { String(format: "%.2f %%", 100 * x) }
 let outcome = try run.run(epochFinished: { e in
-    print(String(format: "epoch %d: train %.1f %%, validation %.1f %%", e.epoch, 100 * e.train.accuracy, 100 * e.validation.accuracy))
+    print("epoch \(e.epoch): train \(percent(e.train.accuracy)), validation \(percent(e.validation.accuracy))")
 })
 guard case .completed(let result) = outcome else { exit(1) }
-print(String(format: "test accuracy on %@: %.2f %% (%.1f hidden spikes per image)", result.substrateName, 100 * result.test.accuracy, result.test.hiddenSpikesPerSample))
+let spikes = String(format: "%.1f", result.test.hiddenSpikesPerSample)
+print("test accuracy on \(result.substrateName): \(percent(result.test.accuracy)) (\(spikes) hidden spikes per image)")
 
 // The checkpoint carries its config, so it is evaluated with the encoding it was trained on.
-let transfer = try CheckpointEvaluation(checkpoint: directory.bestCheckpointURL.path, substrate: "chip:2", threads: config.threads)
-print(String(format: "test accuracy on %@: %.2f %% (weights copied from chip:1)", transfer.substrateName, 100 * transfer.evaluation.accuracy))
+let best = directory.bestCheckpointURL.path
+let transfer = try CheckpointEvaluation(checkpoint: best, substrate: "chip:2", threads: config.threads)
+let accuracy = percent(transfer.evaluation.accuracy)
+print("test accuracy on \(transfer.substrateName): \(accuracy) (weights copied from chip:1)")
 print("run directory: \(directory.url.path)")

@@ -40,9 +40,11 @@ public struct AudioConversion: Sendable {
         let t0 = monotonicSeconds()
         let cochlea = try Cochlea(parameters)
         let setup = monotonicSeconds() - t0
-        var t1 = 0.0, t2 = Double.infinity
+        var t1 = 0.0
+        var t2 = Double.infinity
         var samples: [SHDSample] = []
-        var audio = 0.0, spikes = 0
+        var audio = 0.0
+        var spikes = 0
         for _ in 0..<repetitions {
             let start = monotonicSeconds()
             samples = []
@@ -61,7 +63,8 @@ public struct AudioConversion: Sendable {
             samples, speakers: [Int32](repeating: Int32(speaker), count: samples.count),
             keys: inputs.map { ($0 as NSString).lastPathComponent }, to: output)
         return Summary(
-            files: clips.count, audioSeconds: audio, spikes: spikes, channels: parameters.channels, wallSeconds: t2 - t1,
+            files: clips.count, audioSeconds: audio, spikes: spikes, channels: parameters.channels,
+            wallSeconds: t2 - t1,
             setupSeconds: setup)
     }
 }

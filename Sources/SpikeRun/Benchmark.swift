@@ -97,7 +97,8 @@ public struct Benchmark: Sendable {
             batchSize: batchSize, steps: w.config.steps, learning: learning, trainOnly: trainOnly)
         let trainer = try Trainer(
             network: network, optimizer: Optimizer(config: w.config.optimizerConfig, network: network),
-            objective: w.config.objective, substrate: substrate, stepCount: w.config.steps, seed: seed, workers: workers,
+            objective: w.config.objective, substrate: substrate, stepCount: w.config.steps, seed: seed,
+            workers: workers,
             learning: LearningRule(name: learning) ?? .bptt)
         let trainData = w.input(samples: batchSize * (trainBatches + 2), seed: seed &+ 10)
         let batches = (0..<(trainBatches + 2)).map { b in

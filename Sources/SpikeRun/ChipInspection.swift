@@ -63,7 +63,8 @@ public struct ChipInspection: Sendable {
     public var jsonObject: [String: Any] {
         var rows: [String: Any] = [:]
         for p in parameters {
-            let b = p.beforeStatistics, a = p.afterStatistics
+            let b = p.beforeStatistics
+            let a = p.afterStatistics
             rows[p.name] = ["before_mean": b.mean, "before_sd": b.sd, "after_mean": a.mean, "after_sd": a.sd]
         }
         return rows

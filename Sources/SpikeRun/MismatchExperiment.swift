@@ -25,7 +25,8 @@ public struct MismatchExperiment: Sendable {
     public var outputDirectory: String
 
     public init(
-        config: RunConfig, sigmas: [Double] = [0, 0.1, 0.2, 0.3, 0.5], chips: [UInt64] = [1, 2], softwareEpochs: Int = 30,
+        config: RunConfig, sigmas: [Double] = [0, 0.1, 0.2, 0.3, 0.5], chips: [UInt64] = [1, 2],
+        softwareEpochs: Int = 30,
         loopEpochs: Int = 5, fromScratch: Bool = false, outputDirectory: String = "runs/mismatch"
     ) {
         var c = config
@@ -69,23 +70,30 @@ public struct MismatchExperiment: Sendable {
 
         var rows: [MismatchResult.Row] = []
         for sigma in sigmas {
-            var transfer: [Double] = [], loop: [Double] = []
+            var transfer: [Double] = []
+            var loop: [Double] = []
             for seed in chips {
                 var settings = config.chipSettings
                 settings.decalibration = sigma
                 let chip = try SubstrateSpec.chip(seed: seed).makeSubstrate(for: swTrainer.network, chip: settings)
                 try chip.load(swTrainer.network)
                 transfer.append(
-                    try inference.evaluate(data.test, substrate: chip, loss: objective.loss, classes: data.classes).accuracy)
+                    try inference.evaluate(data.test, substrate: chip, loss: objective.loss, classes: data.classes)
+                        .accuracy)
                 let trainer = try makeTrainer(
-                    fromScratch ? initial : swTrainer.network, substrate: chip, seed: config.seed &+ seed, workers: workers)
+                    fromScratch ? initial : swTrainer.network, substrate: chip, seed: config.seed &+ seed,
+                    workers: workers)
                 for e in 0..<loopEpochs {
-                    _ = try trainer.trainEpoch(data.train, epoch: fromScratch ? e : softwareEpochs + e, batchSize: config.batchSize)
+                    _ = try trainer.trainEpoch(
+                        data.train, epoch: fromScratch ? e : softwareEpochs + e, batchSize: config.batchSize)
                 }
                 try chip.load(trainer.network)
                 loop.append(
-                    try inference.evaluate(data.test, substrate: chip, loss: objective.loss, classes: data.classes).accuracy)
-                events(.chipDone(sigma: sigma, chip: seed, transferAccuracy: transfer.last!, inTheLoopAccuracy: loop.last!))
+                    try inference.evaluate(data.test, substrate: chip, loss: objective.loss, classes: data.classes)
+                        .accuracy)
+                events(
+                    .chipDone(sigma: sigma, chip: seed, transferAccuracy: transfer.last!, inTheLoopAccuracy: loop.last!)
+                )
             }
             rows.append(MismatchResult.Row(sigma: sigma, transfer: transfer, inTheLoop: loop))
         }
@@ -158,9 +166,12 @@ public struct MismatchResult: Sendable {
             title: "\(dataset): accuracy vs decalibration", xLabel: "σ_d (relative spread of τ_m, τ_s, ϑ − leak)",
             yLabel: "test accuracy (%)",
             series: [
-                SVG.Series(name: "transfer", points: rows.map { ($0.sigma, 100 * $0.transferMean) }, color: SVG.color(1)),
-                SVG.Series(name: "in the loop", points: rows.map { ($0.sigma, 100 * $0.inTheLoopMean) }, color: SVG.color(0)),
-                SVG.Series(name: "software", points: rows.map { ($0.sigma, 100 * softwareAccuracy) }, color: SVG.color(7)),
+                SVG.Series(
+                    name: "transfer", points: rows.map { ($0.sigma, 100 * $0.transferMean) }, color: SVG.color(1)),
+                SVG.Series(
+                    name: "in the loop", points: rows.map { ($0.sigma, 100 * $0.inTheLoopMean) }, color: SVG.color(0)),
+                SVG.Series(
+                    name: "software", points: rows.map { ($0.sigma, 100 * softwareAccuracy) }, color: SVG.color(7)),
             ])
         try atomicWrite(Data(svg.utf8), to: URL(fileURLWithPath: plotPath))
         let json = try JSONSerialization.data(withJSONObject: jsonObject, options: [.sortedKeys, .prettyPrinted])

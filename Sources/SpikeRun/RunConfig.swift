@@ -156,14 +156,16 @@ public struct RunConfig: Codable, Equatable, Sendable {
         return Objective(
             loss: ReadoutLoss(reduction: loss, scale: readoutScale, tieBreakNoise: tieBreakNoise),
             regularizers: Regularizers(
-                burst: burst, readoutAmplitude: readoutAmplitude, upperBound: upperBound, upperThreshold: upperThreshold,
+                burst: burst, readoutAmplitude: readoutAmplitude, upperBound: upperBound,
+                upperThreshold: upperThreshold,
                 lowerBound: lowerBound, lowerThreshold: lowerThreshold, hiddenL2: hiddenL2, readoutL2: readoutL2),
             surrogate: surrogate)
     }
 
     public var optimizerConfig: OptimizerConfig {
         OptimizerConfig(
-            kind: optimizer, learningRate: learningRate, weightDecay: weightDecay, momentum: momentum, decayFactor: lrDecay,
+            kind: optimizer, learningRate: learningRate, weightDecay: weightDecay, momentum: momentum,
+            decayFactor: lrDecay,
             decayEvery: lrDecayEvery)
     }
 

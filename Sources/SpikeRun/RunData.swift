@@ -24,7 +24,8 @@ public struct RunData: Sendable {
 
     public init(
         train: SpikeBatch, validation: SpikeBatch, test: SpikeBatch, classes: Int, channels: Int,
-        trainImages: ImageSet? = nil, testImages: ImageSet? = nil, encoder: LatencyEncoder? = nil, loadSeconds: Double = 0
+        trainImages: ImageSet? = nil, testImages: ImageSet? = nil, encoder: LatencyEncoder? = nil,
+        loadSeconds: Double = 0
     ) {
         self.train = train
         self.validation = validation
@@ -56,7 +57,9 @@ public struct RunData: Sendable {
     /// The deterministic validation split of a training file of `count` samples: a fixed permutation, independent
     /// of the run's seed; validation takes its last `validationSamples` (at most `count − 1`), training the rest,
     /// cut to the first `trainSamples` when given. Both lists are sorted.
-    public static func split(count: Int, validationSamples: Int, trainSamples: Int?) -> (train: [Int], validation: [Int]) {
+    public static func split(count: Int, validationSamples: Int, trainSamples: Int?) -> (
+        train: [Int], validation: [Int]
+    ) {
         var order = Array(0..<count)
         var rng = SeededRandom(seed: 0x5EA1_DA7A)
         order.seededShuffle(&rng)
@@ -98,7 +101,8 @@ public struct RunData: Sendable {
     static func images(_ config: RunConfig, needTrain: Bool) throws -> RunData {
         guard let name = ImageDatasetName(rawValue: config.dataset) else {
             throw DatasetError(
-                .unknownName, path: "", "unknown dataset '\(config.dataset)' (known: mnist, fashion-mnist, shd, synthetic)")
+                .unknownName, path: "",
+                "unknown dataset '\(config.dataset)' (known: mnist, fashion-mnist, shd, synthetic)")
         }
         let encoder = LatencyEncoder(
             tauIn: config.tauIn, thresholdIn: config.thresholdIn, dt: config.dt, stepCount: config.steps)
@@ -107,7 +111,8 @@ public struct RunData: Sendable {
         var validationSet: ImageSet? = nil
         if needTrain {
             let full = try ImageDatasets.load(name, split: "train", directory: config.dataDir, size: config.imageSize)
-            let s = split(count: full.count, validationSamples: config.validationSamples, trainSamples: config.trainSamples)
+            let s = split(
+                count: full.count, validationSamples: config.validationSamples, trainSamples: config.trainSamples)
             validationSet = full.subset(s.validation)
             trainSet = full.subset(s.train)
         }
@@ -117,7 +122,8 @@ public struct RunData: Sendable {
             return encoder.encode(images: s.pixels, pixels: px, labels: s.labels)
         }
         return RunData(
-            train: encode(trainSet), validation: encode(validationSet), test: encode(testSet), classes: 10, channels: px,
+            train: encode(trainSet), validation: encode(validationSet), test: encode(testSet), classes: 10,
+            channels: px,
             trainImages: trainSet, testImages: testSet, encoder: encoder)
     }
 

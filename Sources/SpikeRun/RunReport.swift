@@ -22,7 +22,8 @@ public enum RunReport {
                 config.seed))
         addCurves(to: &page, metrics: runDirectory.metrics())
         try substrate.load(network)
-        try addSamples(to: &page, network: network, test: data.test, config: config, evaluation: evaluation, substrate: substrate)
+        try addSamples(
+            to: &page, network: network, test: data.test, config: config, evaluation: evaluation, substrate: substrate)
         try addActivity(to: &page, network: network, test: data.test, substrate: substrate)
         if evaluation.samples > 0 {
             page.heading("Test confusion matrix")
@@ -56,7 +57,9 @@ public enum RunReport {
         page.figures([
             SVG.lineChart(
                 title: "Loss", xLabel: "epoch", yLabel: "loss",
-                series: [series("train_loss", "train", SVG.color(0)), series("validation_loss", "validation", SVG.color(1))]),
+                series: [
+                    series("train_loss", "train", SVG.color(0)), series("validation_loss", "validation", SVG.color(1)),
+                ]),
             SVG.lineChart(
                 title: "Accuracy", xLabel: "epoch", yLabel: "accuracy (%)",
                 series: [
@@ -114,7 +117,8 @@ public enum RunReport {
     }
 
     /// Histograms of hidden spikes per sample and per first-layer neuron over up to 1,000 test samples.
-    static func addActivity(to page: inout HTMLReport, network: Network, test: SpikeBatch, substrate: Substrate) throws {
+    static func addActivity(to page: inout HTMLReport, network: Network, test: SpikeBatch, substrate: Substrate) throws
+    {
         let n = min(1000, test.sampleCount)
         guard n > 0 else { return }
         var obs = Observation(network: network, stepCount: test.stepCount, capacity: 50, recording: .readout)

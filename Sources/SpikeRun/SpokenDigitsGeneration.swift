@@ -35,7 +35,8 @@ public struct SpokenDigitsGeneration: Sendable {
     /// Generates the corpus; `progress(done, total, seconds)` is called from one worker after each of its utterances.
     /// - Throws: `CochleaError` for an impossible corpus (e.g. more test voices than voices), ``RunError`` when
     ///   a synthesis fails.
-    public func run(progress: (_ done: Int, _ total: Int, _ seconds: Double) -> Void = { _, _, _ in }) throws -> Summary {
+    public func run(progress: (_ done: Int, _ total: Int, _ seconds: Double) -> Void = { _, _, _ in }) throws -> Summary
+    {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let variants = try SpokenDigitsCorpus.installedVariants()
         let items = try corpus.items(variants: variants)
@@ -62,7 +63,8 @@ public struct SpokenDigitsGeneration: Sendable {
             throw RunError(.dataGeneration, "synthesis failed: \(f)")
         }
         let wall = monotonicSeconds() - t0
-        var spikes = 0, audio = 0.0
+        var spikes = 0
+        var audio = 0.0
         for split in [false, true] {
             let idx = items.indices.filter { items[$0].test == split }
             let path = (output as NSString).appendingPathComponent(split ? "shd_test.h5" : "shd_train.h5")
@@ -89,13 +91,15 @@ public struct SpokenDigitsGeneration: Sendable {
         }
         let manifest: [String: Any] = [
             "generator": "spikeloop dataset spoken-digits", "seed": corpus.seed, "voices": corpus.voices,
-            "test_voices": corpus.testVoices, "speeds": corpus.speeds, "pitches": corpus.pitches, "jitter": corpus.jitter,
+            "test_voices": corpus.testVoices, "speeds": corpus.speeds, "pitches": corpus.pitches,
+            "jitter": corpus.jitter,
             "languages": corpus.languages, "classes": SpokenDigitsCorpus.classNames, "speakers": speakers,
             "train_samples": s.trainSamples, "test_samples": s.testSamples, "audio_seconds": s.audioSeconds,
             "spikes": s.spikes, "wall_seconds": s.wallSeconds, "espeak_variants_installed": installedVariants,
             "cochlea": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(cochlea))) ?? [:],
         ]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])
-        try atomicWrite(data, to: URL(fileURLWithPath: (output as NSString).appendingPathComponent("spoken-digits.json")))
+        try atomicWrite(
+            data, to: URL(fileURLWithPath: (output as NSString).appendingPathComponent("spoken-digits.json")))
     }
 }

@@ -40,7 +40,9 @@ public final class TrainingRun {
     ///   - network: a hand-built network; nil builds ``RunConfig/makeNetwork(inputs:classes:)``.
     /// - Throws: ``RunError`` for an invalid config or a network that does not fit the data, dataset and
     ///   substrate errors.
-    public convenience init(config: RunConfig, directory: RunDirectory, data: RunData? = nil, network: Network? = nil) throws {
+    public convenience init(config: RunConfig, directory: RunDirectory, data: RunData? = nil, network: Network? = nil)
+        throws
+    {
         try config.validate()
         let data = try data ?? RunData.load(config)
         let network = network ?? config.makeNetwork(inputs: data.channels, classes: data.classes)
@@ -48,18 +50,24 @@ public final class TrainingRun {
     }
 
     /// Continues the run whose last checkpoint is `checkpoint` (see ``RunDirectory/resume(at:config:)``).
-    public convenience init(resuming directory: RunDirectory, checkpoint: Checkpoint, config: RunConfig, data: RunData? = nil) throws {
+    public convenience init(
+        resuming directory: RunDirectory, checkpoint: Checkpoint, config: RunConfig, data: RunData? = nil
+    ) throws {
         try config.validate()
         let data = try data ?? RunData.load(config)
-        try self.init(config: config, directory: directory, data: data, network: checkpoint.network, checkpoint: checkpoint)
+        try self.init(
+            config: config, directory: directory, data: data, network: checkpoint.network, checkpoint: checkpoint)
     }
 
-    private init(config: RunConfig, directory: RunDirectory, data: RunData, network: Network, checkpoint: Checkpoint?) throws {
+    private init(config: RunConfig, directory: RunDirectory, data: RunData, network: Network, checkpoint: Checkpoint?)
+        throws
+    {
         guard network.inputCount == data.channels, network.outputCount == data.classes else {
             let which = checkpoint == nil ? "network" : "checkpoint network"
             throw RunError(
                 .checkpoint,
-                "\(which) is \(network.inputCount)->\(network.outputCount), data needs \(data.channels)->\(data.classes)")
+                "\(which) is \(network.inputCount)->\(network.outputCount), data needs \(data.channels)->\(data.classes)"
+            )
         }
         BLAS.setThreads(1)  // workers parallelize over samples
         self.config = config
@@ -111,7 +119,8 @@ public final class TrainingRun {
                 state.nextBatch = next
                 state.partial = stats
                 try saveCheckpoint(to: directory.lastCheckpointURL)
-                return .interrupted(TrainingInterruption(epoch: epoch, nextBatch: next, batchCount: batchCount, directory: directory))
+                return .interrupted(
+                    TrainingInterruption(epoch: epoch, nextBatch: next, batchCount: batchCount, directory: directory))
             }
             let summary = try finishEpoch(epoch, statistics: stats, started: t0)
             epochFinished(summary)
@@ -120,7 +129,8 @@ public final class TrainingRun {
         return .completed(try finish())
     }
 
-    private func finishEpoch(_ epoch: Int, statistics stats: BatchStatistics, started t0: Double) throws -> EpochSummary {
+    private func finishEpoch(_ epoch: Int, statistics stats: BatchStatistics, started t0: Double) throws -> EpochSummary
+    {
         try substrate.load(trainer.network)
         let validation =
             data.validation.sampleCount > 0
@@ -156,7 +166,8 @@ public final class TrainingRun {
             FileManager.default.fileExists(atPath: bestURL.path)
             ? try Checkpoint.read(from: bestURL).network : trainer.network
         try substrate.load(network)
-        let test = try inference.evaluate(data.test, substrate: substrate, loss: config.objective.loss, classes: data.classes)
+        let test = try inference.evaluate(
+            data.test, substrate: substrate, loss: config.objective.loss, classes: data.classes)
         try directory.writeEvaluation(test)
         let report =
             writesReport

@@ -10,19 +10,24 @@ enum Example {
         p.executableURL = CLI.binary.deletingLastPathComponent().appendingPathComponent(name)
         p.arguments = args
         p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return CLI.Result(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     /// The first `train` and `test` samples of the MNIST files in `../shared/data/mnist`, as uncompressed IDX files.
     static func tinyMNIST(train: Int, test: Int) throws -> String {
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/mnist").standardized.path
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../../shared/data/mnist"
+        ).standardized.path
         let dir = CLI.tempDir()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         func bigEndian(_ v: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((v >> $0) & 0xFF) } }
@@ -30,9 +35,12 @@ enum Example {
             let images = try IDXFile.read(source + "/\(split)-images-idx3-ubyte.gz", expectedRank: 3)
             let labels = try IDXFile.read(source + "/\(split)-labels-idx1-ubyte.gz", expectedRank: 1)
             let px = images.dimensions[1] * images.dimensions[2]
-            let imageHeader = bigEndian(0x803) + bigEndian(n) + bigEndian(images.dimensions[1]) + bigEndian(images.dimensions[2])
-            try Data(imageHeader + images.bytes.prefix(n * px)).write(to: URL(fileURLWithPath: dir + "/\(split)-images-idx3-ubyte"))
-            try Data(bigEndian(0x801) + bigEndian(n) + labels.bytes.prefix(n)).write(to: URL(fileURLWithPath: dir + "/\(split)-labels-idx1-ubyte"))
+            let imageHeader =
+                bigEndian(0x803) + bigEndian(n) + bigEndian(images.dimensions[1]) + bigEndian(images.dimensions[2])
+            try Data(imageHeader + images.bytes.prefix(n * px)).write(
+                to: URL(fileURLWithPath: dir + "/\(split)-images-idx3-ubyte"))
+            try Data(bigEndian(0x801) + bigEndian(n) + labels.bytes.prefix(n)).write(
+                to: URL(fileURLWithPath: dir + "/\(split)-labels-idx1-ubyte"))
         }
         return dir
     }
@@ -49,7 +57,8 @@ enum Example {
     func trainMNISTOnChip() throws {
         let data = try Example.tinyMNIST(train: 260, test: 120)
         let run = CLI.tempDir()
-        let r = try Example.run("TrainMNISTOnChip", [data, "200", "1", run], environment: ["SPIKELOOP_UNCALIBRATED": "1"])
+        let r = try Example.run(
+            "TrainMNISTOnChip", [data, "200", "1", run], environment: ["SPIKELOOP_UNCALIBRATED": "1"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("200 training images, 100 test images, on chip:1"), "\(r.stdout)")
         let onChip = try #require(Example.number(after: "test accuracy on chip:1: ", in: r.stdout), "\(r.stdout)")
@@ -59,7 +68,9 @@ enum Example {
         for f in ["config.json", "metrics.jsonl", "best.safetensors", "last.safetensors", "test.json", "report.html"] {
             #expect(FileManager.default.fileExists(atPath: run + "/" + f), "missing \(f)")
         }
-        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any]
+        let config =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json")))
+            as? [String: Any]
         #expect(config?["substrate"] as? String == "chip:1")
         #expect(config?["chipCalibrated"] as? Bool == false)
     }

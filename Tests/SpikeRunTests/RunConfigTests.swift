@@ -21,10 +21,13 @@ import Testing
 
     @Test("a config.json written before SpikeRun decodes and re-encodes byte for byte (old run directories resume)")
     func oldConfigJSON() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/config-v1.json").path
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/config-v1.json"
+        ).path
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let config = try RunConfig().overlaid(withFile: path)
-        #expect(config.dataset == "synthetic" && config.hidden == [32] && config.trainSamples == 300 && config.threads == 2)
+        #expect(
+            config.dataset == "synthetic" && config.hidden == [32] && config.trainSamples == 300 && config.threads == 2)
         #expect(config.testSamples == nil && config.initStd == nil)
         #expect(config.json == text)
     }
@@ -32,9 +35,12 @@ import Testing
     @Test("a YAML file overlays its keys and keeps the rest")
     func overlay() throws {
         let path = Self.tempPath("yaml")
-        try "epochs: 3\nhidden: [24, 12]\nlearningRate: 0.004\nsubstrate: chip:2\nchipNoise: 0.02\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "epochs: 3\nhidden: [24, 12]\nlearningRate: 0.004\nsubstrate: chip:2\nchipNoise: 0.02\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         let c = try RunConfig.synthetic.overlaid(withFile: path)
-        #expect(c.epochs == 3 && c.hidden == [24, 12] && c.learningRate == 0.004 && c.substrate == "chip:2" && c.chipNoise == 0.02)
+        #expect(
+            c.epochs == 3 && c.hidden == [24, 12] && c.learningRate == 0.004 && c.substrate == "chip:2"
+                && c.chipNoise == 0.02)
         #expect(c.dataset == "synthetic" && c.batchSize == 50)
         try c.validate()
     }
@@ -45,7 +51,8 @@ import Testing
         try "epochs: 2\nlearningRat: 0.1\n".write(toFile: unknown, atomically: true, encoding: .utf8)
         #expect(throws: RunError.self) { try RunConfig().overlaid(withFile: unknown) }
         do { _ = try RunConfig().overlaid(withFile: unknown) } catch let e as RunError {
-            #expect(e.code == .configFile && e.subject == unknown && e.message.contains("unknown setting 'learningRat'"))
+            #expect(
+                e.code == .configFile && e.subject == unknown && e.message.contains("unknown setting 'learningRat'"))
         }
         let wrongType = Self.tempPath("json")
         try #"{"epochs": "many"}"#.write(toFile: wrongType, atomically: true, encoding: .utf8)
@@ -114,6 +121,7 @@ import Testing
         c.initStd = [0, 0, 0]
         c.hiddenInitMean = 0.5
         let constant = c.makeNetwork(inputs: 20, classes: 4)
-        #expect(constant.layers[0].weights.allSatisfy { $0 == 0.5 } && constant.layers[2].weights.allSatisfy { $0 == 0 })
+        #expect(
+            constant.layers[0].weights.allSatisfy { $0 == 0.5 } && constant.layers[2].weights.allSatisfy { $0 == 0 })
     }
 }

@@ -3,7 +3,9 @@ import SpikeRun
 import Testing
 
 @Suite struct RunDirectoryTests {
-    static func tempURL() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("spikerun-\(UUID().uuidString)") }
+    static func tempURL() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("spikerun-\(UUID().uuidString)")
+    }
 
     @Test("create writes config.json and refuses a folder that already holds a run")
     func create() throws {

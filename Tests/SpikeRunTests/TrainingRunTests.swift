@@ -29,18 +29,23 @@ import Testing
         #expect(run.batchCount == 4 && !run.substrateSpec.isChip && run.workers == 2)
         var batches = 0
         var epochs: [EpochSummary] = []
-        let outcome = try run.run(progress: { p in
-            batches += 1
-            #expect(p.batch >= 1 && p.batch <= p.batchCount && p.statistics.samples == p.batch * 50)
-        }, epochFinished: { epochs.append($0) })
+        let outcome = try run.run(
+            progress: { p in
+                batches += 1
+                #expect(p.batch >= 1 && p.batch <= p.batchCount && p.statistics.samples == p.batch * 50)
+            }, epochFinished: { epochs.append($0) })
         guard case .completed(let r) = outcome else {
             Issue.record("run stopped without being asked")
             return
         }
         #expect(batches == 8 && epochs.map(\.epoch) == [1, 2])
         #expect(epochs.allSatisfy { $0.train.samples == 200 && $0.validation.samples == 50 })
-        #expect(r.epochs == 2 && r.test.samples == 100 && r.bestValidationAccuracy == epochs.map(\.validation.accuracy).max())
-        #expect(dir.metrics().count == 2 && dir.metrics().last?["validation_accuracy"] as? Double == epochs[1].validation.accuracy)
+        #expect(
+            r.epochs == 2 && r.test.samples == 100
+                && r.bestValidationAccuracy == epochs.map(\.validation.accuracy).max())
+        #expect(
+            dir.metrics().count == 2
+                && dir.metrics().last?["validation_accuracy"] as? Double == epochs[1].validation.accuracy)
         for url in [dir.configURL, dir.lastCheckpointURL, dir.bestCheckpointURL, dir.testURL, dir.reportURL] {
             #expect(FileManager.default.fileExists(atPath: url.path), "missing \(url.lastPathComponent)")
         }
@@ -59,7 +64,8 @@ import Testing
 
         let cut = try RunDirectory.create(at: RunDirectoryTests.tempURL(), config: config)
         var batches = 0
-        let first = try TrainingRun(config: config, directory: cut).run(progress: { _ in batches += 1 }, shouldStop: { batches >= 6 })
+        let first = try TrainingRun(config: config, directory: cut).run(
+            progress: { _ in batches += 1 }, shouldStop: { batches >= 6 })
         guard case .interrupted(let i) = first else {
             Issue.record("the run did not stop")
             return
@@ -75,7 +81,11 @@ import Testing
         }
         #expect(try Self.tensors(straight.lastCheckpointURL) == Self.tensors(cut.lastCheckpointURL))
         func lines(_ d: RunDirectory) -> [String] {
-            d.metrics().map { var m = $0; m["seconds"] = nil; return "\(m.sorted { $0.key < $1.key })" }
+            d.metrics().map {
+                var m = $0
+                m["seconds"] = nil
+                return "\(m.sorted { $0.key < $1.key })"
+            }
         }
         #expect(lines(straight) == lines(cut))
     }
