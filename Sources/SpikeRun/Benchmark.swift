@@ -63,7 +63,7 @@ public struct Benchmark: Sendable {
     public var inferenceBatches = 10
     public var singleSamples = 5000
     public var seed: UInt64 = 1
-    /// `bptt`, `eprop`, `diagonal` or `superspike` (``LearningRule/init(name:feedback:)``).
+    /// `bptt`, `eprop`, `diagonal` or `superspike` (parsed with `LearningRule(name:)`).
     public var learning = "bptt"
     /// Overrides the workload's steps and batch size.
     public var steps: Int? = nil

@@ -7,7 +7,7 @@ import SpikeTraining
 ///
 /// What `spikeloop train` does, as a library call. Nothing is printed: the caller gets ``TrainingProgress`` after every
 /// batch and an ``EpochSummary`` after every epoch, and stops the run between batches with `shouldStop` (the CLI
-/// wires Ctrl-C to it). A stopped run leaves a `last.safetensors` from which ``init(resuming:config:data:)``
+/// wires Ctrl-C to it). A stopped run leaves a `last.safetensors` from which ``init(resuming:checkpoint:config:data:)``
 /// continues bit-identically for the same seed and thread count.
 ///
 /// ```swift
