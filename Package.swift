@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SpikeReport", targets: ["SpikeReport"]),
         .library(name: "SpikeSubstrate", targets: ["SpikeSubstrate"]),
         .library(name: "SpikeAudio", targets: ["SpikeAudio"]),
+        .library(name: "SpikeRun", targets: ["SpikeRun"]),
         .executable(name: "spikeloop", targets: ["spikeloop"]),
     ],
     dependencies: [
@@ -38,13 +39,22 @@ let package = Package(
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "_CSpikeKernels"]),
         .target(name: "SpikeReport"),
         .target(name: "SpikeAudio", dependencies: ["SpikeCore", "SpikeData", "CFFTW", "_CAudioKernels"]),
+        .target(
+            name: "SpikeRun",
+            dependencies: [
+                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeSubstrate", "SpikeReport", "SpikeAudio",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         .executableTarget(
             name: "spikeloop",
             dependencies: [
-                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeReport", "SpikeSubstrate", "SpikeAudio",
+                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeAudio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ]),
+
+        // MARK: - Examples (also end-to-end tests: Tests/SpikeLoopCLITests/ExampleTests.swift)
+        .executableTarget(name: "TrainMNISTOnChip", dependencies: ["SpikeRun"], path: "Examples/TrainMNISTOnChip"),
+        .executableTarget(name: "RecurrentSHD", dependencies: ["SpikeRun"], path: "Examples/RecurrentSHD"),
 
         .target(name: "_SpikeTestSupport", dependencies: ["SpikeTraining"]),
 
@@ -54,7 +64,9 @@ let package = Package(
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
-        .testTarget(name: "SpikeLoopCLITests", dependencies: ["spikeloop", "SpikeData"]),
+        .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -43,7 +43,7 @@ public final class BPTT: @unchecked Sendable {
     /// - Parameter noiseSeed: seeds the max-over-time tie-break noise and the dropout masks (nil: none).
     public func gradients(
         network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?
-    ) throws -> (Gradients, BatchStatistics) {
+    ) throws -> (Gradients, RunStatistics) {
         precondition(batch.stepCount == stepCount, "batch has \(batch.stepCount) steps, engine was built for \(stepCount)")
         precondition(network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }.elementsEqual(shape, by: ==), "network shape changed")
         packed = backend.upload(network, reusing: packed)
@@ -101,7 +101,7 @@ public final class BPTT: @unchecked Sendable {
 
     private func backwardSample(
         sample s: Int, local: Int, batch: SpikeBatch, observation obs: Observation, objective: Objective, invB: Float,
-        scratch sc: BackwardScratch, counts: FloatBuffer, dropout: HiddenDropout?, noiseSeed: UInt32?, stats: inout BatchStatistics
+        scratch sc: BackwardScratch, counts: FloatBuffer, dropout: HiddenDropout?, noiseSeed: UInt32?, stats: inout RunStatistics
     ) {
         let T = stepCount
         let L = packed.layers.count

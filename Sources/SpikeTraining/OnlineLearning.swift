@@ -70,7 +70,7 @@ public final class OnlineLearning: @unchecked Sendable {
     }
 
     /// Loss, statistics and the online gradient estimate of `objective` on `batch` run on `substrate`.
-    public func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, BatchStatistics) {
+    public func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, RunStatistics) {
         let invB = 1 / Float(max(1, batch.sampleCount))
         let B = makeFeedback(network)
         if streaming && !substrate.capabilities.exactMembranes {
@@ -114,7 +114,7 @@ public final class OnlineLearning: @unchecked Sendable {
 
     private func sample(
         _ net: Network, _ batch: SpikeBatch, _ obs: Observation, _ s: Int, _ local: Int, _ objective: Objective, _ invB: Float,
-        _ B: [[Float]], _ noiseSeed: UInt64?, _ sc: inout OnlineScratch, _ grads: inout Gradients, _ stats: inout BatchStatistics
+        _ B: [[Float]], _ noiseSeed: UInt64?, _ sc: inout OnlineScratch, _ grads: inout Gradients, _ stats: inout RunStatistics
     ) {
         let T = stepCount
         let L = net.layers.count

@@ -54,8 +54,3 @@ public struct RunStatistics: Sendable {
         }
     }
 }
-
-/// The statistics of a training batch or epoch (a `RunStatistics` without classes).
-public typealias BatchStatistics = RunStatistics
-/// The statistics of an evaluation (a `RunStatistics` with the confusion matrix and predictions).
-public typealias Evaluation = RunStatistics

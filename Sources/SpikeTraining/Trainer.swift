@@ -3,7 +3,7 @@ import SpikeCore
 
 /// Computes the loss gradient of a batch from what a substrate records: BPTT, or an online rule.
 public protocol GradientEngine: AnyObject {
-    func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, BatchStatistics)
+    func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, RunStatistics)
 }
 
 extension BPTT: GradientEngine {}
@@ -33,7 +33,7 @@ final class RTRLEngine: GradientEngine {
     let stepCount: Int
     init(stepCount: Int) { self.stepCount = stepCount }
 
-    func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, BatchStatistics) {
+    func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, RunStatistics) {
         guard substrate.capabilities.exactMembranes else {
             throw TrainingError.invalidParameter(field: "learning", message: "rtrl simulates the network itself in Double, so it needs a substrate with exact recordings (the software substrate); \(substrate.name) has its own dynamics")
         }
@@ -60,7 +60,7 @@ public struct BatchProgress: Sendable {
     public var epoch: Int
     public var batch: Int
     public var batchCount: Int
-    public var statistics: BatchStatistics
+    public var statistics: RunStatistics
     public var samplesPerSecond: Double
 }
 
@@ -119,7 +119,7 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// One optimizer step on `batch`; returns its statistics (loss includes regularizers).
-    public func step(_ batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> BatchStatistics {
+    public func step(_ batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> RunStatistics {
         try substrate.load(network)
         // Seeds the tie-break noise (and the dropout masks) of this batch.
         let noise: UInt64? = objective.loss.tieBreakNoise > 0 || dropout > 0
@@ -147,10 +147,10 @@ public final class Trainer: @unchecked Sendable {
     public func trainEpoch(
         _ data: SpikeBatch, epoch: Int, batchSize: Int, startBatch: Int = 0,
         shouldStop: () -> Bool = { false }, progress: (BatchProgress) -> Void = { _ in }
-    ) throws -> (BatchStatistics, nextBatch: Int) {
+    ) throws -> (RunStatistics, nextBatch: Int) {
         let order = order(epoch: epoch, count: data.sampleCount)
         let batches = (data.sampleCount + batchSize - 1) / batchSize
-        var total = BatchStatistics()
+        var total = RunStatistics()
         let start = monotonicSeconds()
         var b = startBatch
         while b < batches {

@@ -1,20 +1,5 @@
 import Foundation
 
-/// SIGINT handling: the first Ctrl-C asks the run to stop at the next batch boundary and checkpoint;
-/// a second one exits at once.
-enum Interrupt {
-    nonisolated(unsafe) static var requested: sig_atomic_t = 0
-
-    static func install() {
-        signal(SIGINT) { _ in
-            if Interrupt.requested != 0 { _exit(130) }
-            Interrupt.requested = 1
-        }
-    }
-
-    static var isRequested: Bool { requested != 0 }
-}
-
 /// A one-line live progress display on a terminal; plain log lines otherwise (CI, pipes, --json).
 struct ProgressLine {
     let live: Bool
@@ -53,15 +38,4 @@ struct ProgressLine {
 func printJSONLine(_ obj: [String: Any]) {
     let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
     print(String(decoding: data, as: UTF8.self))
-}
-
-/// Appends one line to a file (metrics.jsonl); creates it if needed.
-func appendLine(_ line: String, to url: URL) throws {
-    if !FileManager.default.fileExists(atPath: url.path) {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
-    }
-    guard let h = try? FileHandle(forWritingTo: url) else { throw ConfigError("cannot append to \(url.path)") }
-    defer { try? h.close() }
-    h.seekToEndOfFile()
-    h.write(Data((line + "\n").utf8))
 }

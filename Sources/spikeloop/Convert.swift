@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SpikeAudio
 import SpikeCore
-import SpikeData
+import SpikeRun
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +16,7 @@ struct ConvertAudio: ParsableCommand {
         abstract: "WAV files → bushy-cell spikes in an SHD-format HDF5 file (the Spiking Heidelberg Digits pipeline).",
         discussion: """
             Stages: resampling to --sample-rate, RMS normalization to 0.3, Hann onset/offset ramps, a 700-channel \
-            long-wave hydrodynamic basilar membrane (Sieroka et al. 2006), Meddis inner hair cells, 40 auditory-nerve \
+            short-wave hydrodynamic basilar membrane (Sieroka et al. 2006), Meddis inner hair cells, 40 auditory-nerve \
             fibres and one bushy cell (LIF τm 1 ms, τs 0.5 ms, refractory 1 ms) per channel. Every parameter and \
             its source: --print-parameters. One sample per input file, in the order given.
             """)
@@ -76,35 +76,19 @@ struct ConvertAudio: ParsableCommand {
         guard let output = output else { throw ValidationError("--output is required (the HDF5 file to write)") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
-        let clips = try inputs.map { try WAVFile.read(path: $0) }
-        let t0 = monotonicSeconds()
-        let cochlea = try Cochlea(p)
-        let setup = monotonicSeconds() - t0
-        var t1 = 0.0, t2 = Double.infinity
-        var samples: [SHDSample] = []
-        var audio = 0.0, spikes = 0
-        for _ in 0..<repetitions {
-            let start = monotonicSeconds()
-            samples = []
-            audio = 0
-            spikes = 0
-            for clip in clips {
-                let s = cochlea.convert(clip, seed: seed, threads: threads ?? availableCores)
-                samples.append(SHDSample(times: s.times, units: s.units, label: Int32(label)))
-                audio += s.audioSeconds
-                spikes += s.times.count
-            }
-            let end = monotonicSeconds()
-            if end - start < t2 - t1 { (t1, t2) = (start, end) }
-        }
-        try SHDWriter.write(samples, speakers: [Int32](repeating: Int32(speaker), count: samples.count), keys: inputs.map { ($0 as NSString).lastPathComponent }, to: output)
-        let wall = t2 - t1
+        var conversion = AudioConversion(parameters: p)
+        conversion.seed = seed
+        conversion.label = label
+        conversion.speaker = speaker
+        conversion.threads = threads
+        conversion.repetitions = repetitions
+        let r = try conversion.run(inputs: inputs, output: output)
         print(String(format: "%d file(s), %.3f s of audio → %d spikes in %d channels; %.3f s (%.1f× real time) + %.3f s filter-bank setup → %@",
-                     clips.count, audio, spikes, p.channels, wall, audio / max(wall, 1e-9), setup, output))
+                     r.files, r.audioSeconds, r.spikes, r.channels, r.wallSeconds, r.realTimeFactor, r.setupSeconds, output))
         if json {
             printJSONLine([
-                "audio_seconds": audio, "wall_seconds": wall, "setup_seconds": setup, "spikes": spikes,
-                "real_time_factor": audio / max(wall, 1e-9), "channels": p.channels, "output": output, "files": clips.count,
+                "audio_seconds": r.audioSeconds, "wall_seconds": r.wallSeconds, "setup_seconds": r.setupSeconds, "spikes": r.spikes,
+                "real_time_factor": r.realTimeFactor, "channels": r.channels, "output": output, "files": r.files,
             ])
         }
     }

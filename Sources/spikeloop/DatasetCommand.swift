@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpikeAudio
-import SpikeCore
-import SpikeData
+import SpikeRun
 
 struct Dataset: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,71 +49,30 @@ struct SpokenDigits: ParsableCommand {
     func run() throws {
         let config = try corpus()
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let variants = try SpokenDigitsCorpus.installedVariants()
-        let items: [SpokenDigitsCorpus.Item]
-        do { items = try config.items(variants: variants) } catch let e as CochleaError { throw ValidationError("--\(e.field): \(e.message)") }
-        let t0 = monotonicSeconds()
-        let cochlea = try Cochlea()
-        let samples = PerWorker<SHDSample?>(count: items.count, initial: nil)
-        let seconds = PerWorker<Double>(count: items.count, initial: 0)
-        let failures = PerWorker<String?>(count: items.count, initial: nil)
-        let workers = threads ?? availableCores
-        let done = PerWorker<Int>(count: workers, initial: 0)
         var progress = ProgressLine(enabled: !json)
         var nextLog = 0
-        // One utterance per worker at a time: synthesis is a subprocess, so utterances (not channels) are parallel.
-        parallelChunks(count: items.count, workers: workers) { w, range in
-            for i in range {
-                do {
-                    let clip = try Synthesizer.speak(items[i])
-                    let s = cochlea.convert(clip, seed: config.seed &+ UInt64(i) &* 0x9E37_79B9, threads: 1)
-                    samples[i] = SHDSample(times: s.times, units: s.units, label: Int32(items[i].label))
-                    seconds[i] = s.audioSeconds
-                } catch { failures[i] = "\(error)" }
-                done[w] += 1
-                if w == 0 {
-                    let n = (0..<workers).reduce(0) { $0 + done[$1] }
-                    let text = String(format: "spoken digits %@ %d/%d utterances, %.0f s", ProgressLine.bar(Double(n) / Double(items.count)), n, items.count, monotonicSeconds() - t0)
-                    if progress.live { progress.draw(text) } else if n >= nextLog {
-                        print(text)
-                        nextLog += max(1, items.count / 10)
-                    }
+        let summary: SpokenDigitsGeneration.Summary
+        do {
+            summary = try SpokenDigitsGeneration(corpus: config, output: output, threads: threads).run { n, total, seconds in
+                let text = String(format: "spoken digits %@ %d/%d utterances, %.0f s", ProgressLine.bar(Double(n) / Double(total)), n, total, seconds)
+                if progress.live { progress.draw(text) } else if n >= nextLog {
+                    print(text)
+                    nextLog += max(1, total / 10)
                 }
             }
+        } catch let e as CochleaError {
+            throw ValidationError("--\(e.field): \(e.message)")
+        } catch let e as RunError where e.code == .dataGeneration {
+            throw ValidationError(e.message)
         }
         progress.clear()
-        if let f = (0..<items.count).compactMap({ failures[$0] }).first { throw ValidationError("synthesis failed: \(f)") }
-        let wall = monotonicSeconds() - t0
-        var spikes = 0, audio = 0.0
-        for split in [false, true] {
-            let idx = items.indices.filter { items[$0].test == split }
-            let path = (output as NSString).appendingPathComponent(split ? "shd_test.h5" : "shd_train.h5")
-            let chosen = idx.map { samples[$0]! }
-            spikes += chosen.reduce(0) { $0 + $1.times.count }
-            audio += idx.reduce(0.0) { $0 + seconds[$1] }
-            try SHDWriter.write(chosen, speakers: idx.map { Int32(items[$0].speaker) }, keys: SpokenDigitsCorpus.classNames, to: path)
-        }
-        let trainCount = items.filter { !$0.test }.count
-        let voiceNames = Dictionary(grouping: items, by: \.speaker).sorted { $0.key < $1.key }.map { k, v in
-            ["speaker": k, "voices": Array(Set(v.map(\.voice))).sorted(), "split": v[0].test ? "test" : "train"] as [String: Any]
-        }
-        let manifest: [String: Any] = [
-            "generator": "spikeloop dataset spoken-digits", "seed": config.seed, "voices": config.voices,
-            "test_voices": config.testVoices, "speeds": config.speeds, "pitches": config.pitches, "jitter": config.jitter,
-            "languages": config.languages, "classes": SpokenDigitsCorpus.classNames, "speakers": voiceNames,
-            "train_samples": trainCount, "test_samples": items.count - trainCount, "audio_seconds": audio, "spikes": spikes,
-            "wall_seconds": wall, "espeak_variants_installed": variants.count,
-            "cochlea": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(cochlea.parameters))) ?? [:],
-        ]
-        try atomicWriteString(String(decoding: try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self),
-                              to: (output as NSString).appendingPathComponent("spoken-digits.json"))
+        let s = summary
         print(String(format: "%d utterances (%d train, %d test; %d voices, %d held out), %.1f s of audio, %.1f spikes per utterance, in %.1f s (%.1f× real time) → %@",
-                     items.count, trainCount, items.count - trainCount, config.voices, config.testVoices, audio,
-                     Double(spikes) / Double(max(1, items.count)), wall, audio / wall, output))
+                     s.samples, s.trainSamples, s.testSamples, config.voices, config.testVoices, s.audioSeconds,
+                     Double(s.spikes) / Double(max(1, s.samples)), s.wallSeconds, s.audioSeconds / s.wallSeconds, output))
         if json {
-            printJSONLine(["output": output, "samples": items.count, "train_samples": trainCount, "test_samples": items.count - trainCount,
-                           "audio_seconds": audio, "wall_seconds": wall, "spikes": spikes])
+            printJSONLine(["output": output, "samples": s.samples, "train_samples": s.trainSamples, "test_samples": s.testSamples,
+                           "audio_seconds": s.audioSeconds, "wall_seconds": s.wallSeconds, "spikes": s.spikes])
         }
     }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import SpikeCore
-import SpikeData
-import SpikeTraining
+import SpikeRun
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,51 +16,28 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Substrate to evaluate on: software, chip or chip:SEED (default: the one it was trained on).") var substrate: String?
 
     func validate() throws {
-        guard ["test", "validation"].contains(split) else { throw ValidationError("--split must be test or validation, got '\(split)'") }
+        guard DataSplit(rawValue: split) != nil else { throw ValidationError("--split must be test or validation, got '\(split)'") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
     }
 
     func run() throws {
-        BLAS.setThreads(1)
-        let ckpt = try Checkpoint.read(from: URL(fileURLWithPath: checkpoint))
-        var config = TrainConfig()
-        if let cfg = ckpt.metadata["spikeloop.config"], let dict = try? JSONSerialization.jsonObject(with: Data(cfg.utf8)) as? [String: Any] {
-            config = try TrainConfig().overlaid(with: dict, source: "\(checkpoint) metadata")
-        }
-        if let d = dataset { config.dataset = d }
-        if let d = dataDir { config.dataDir = d }
-        try config.validate()
-        let data = try DataPipeline.load(config, needTrain: split == "validation")
-        let batch = split == "test" ? data.test : data.validation
-        let workers = threads ?? availableCores
-        if let s = self.substrate { config.substrate = s }
-        try config.validate()
-        let substrate = try makeSubstrate(config, network: ckpt.network)
-        try substrate.load(ckpt.network)
-        let inference = Inference(network: ckpt.network, stepCount: config.steps, workers: workers)
-        let t0 = monotonicSeconds()
-        let e = try inference.evaluate(batch, substrate: substrate, loss: config.objective.loss, classes: data.classes)
-        let seconds = monotonicSeconds() - t0
-        let outputSpikes = 0
-        print("\(config.dataset) \(split): \(e.samples) samples")
+        let r = try CheckpointEvaluation(
+            checkpoint: checkpoint, split: DataSplit(rawValue: split) ?? .test, dataset: dataset, dataDir: dataDir,
+            substrate: substrate, threads: threads)
+        let e = r.evaluation
+        print("\(r.config.dataset) \(split): \(e.samples) samples")
         print(String(format: "accuracy            %.2f %%", 100 * e.accuracy))
         print(String(format: "hidden spikes/sample %.2f", e.hiddenSpikesPerSample))
         print("output spikes/sample 0 (leaky-integrator readout does not spike)")
-        print(String(format: "inference           %.0f samples/s (%d threads) on %@", Double(e.samples) / seconds, workers, substrate.name))
+        print(String(format: "inference           %.0f samples/s (%d threads) on %@", r.samplesPerSecond, r.workers, r.substrateName))
         if e.substrateSeconds > 0 {
-            print(String(format: "emulated chip time  %.2f µs and %.2f µJ per image (host %.2f µs per image)", 1e6 * e.substrateSeconds / Double(e.samples), 1e6 * e.energyJoules / Double(e.samples), 1e6 * seconds / Double(e.samples)))
+            let n = Double(e.samples)
+            print(String(format: "emulated chip time  %.2f µs and %.2f µJ per image (host %.2f µs per image)", 1e6 * e.substrateSeconds / n, 1e6 * e.energyJoules / n, 1e6 * r.seconds / n))
         }
         print("per-class accuracy:")
         for (k, a) in e.perClassAccuracy.enumerated() { print(String(format: "  %d  %6.2f %%", k, 100 * a)) }
         print("confusion matrix (rows: true label, columns: predicted):")
         for row in e.confusion { print("  " + row.map { String(format: "%5d", $0) }.joined(separator: " ")) }
-        if json {
-            printJSONLine([
-                "test_accuracy": e.accuracy, "accuracy": e.accuracy, "split": split, "samples": e.samples,
-                "hidden_spikes_per_sample": e.hiddenSpikesPerSample, "output_spikes_per_sample": outputSpikes,
-                "per_class_accuracy": e.perClassAccuracy, "confusion": e.confusion, "checkpoint": checkpoint,
-                "samples_per_second": Double(e.samples) / seconds,
-            ])
-        }
+        if json { printJSONLine(r.jsonObject) }
     }
 }

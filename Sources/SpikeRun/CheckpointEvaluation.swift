@@ -1,0 +1,86 @@
+import Foundation
+import SpikeCore
+import SpikeTraining
+
+/// Which encoded split to evaluate on.
+public enum DataSplit: String, CaseIterable, Sendable {
+    case test
+    /// The validation samples carved from the training set (``RunData/split(count:validationSamples:trainSamples:)``).
+    case validation
+}
+
+/// A checkpoint evaluated on a dataset split: what `spikeloop evaluate` does.
+///
+/// The encoding (dataset, steps, dt, latency code) comes from the config stored in the checkpoint, so a
+/// checkpoint is evaluated on exactly the input it was trained on.
+///
+/// ```swift
+/// let e = try CheckpointEvaluation(checkpoint: "runs/demo/best.safetensors", substrate: "chip:2")
+/// print(e.evaluation.accuracy, e.evaluation.confusion)
+/// ```
+public struct CheckpointEvaluation: Sendable {
+    public var checkpointPath: String
+    public var config: RunConfig
+    public var split: DataSplit
+    public var evaluation: RunStatistics
+    /// Wall-clock seconds of the inference alone.
+    public var seconds: Double
+    public var substrateName: String
+    public var workers: Int
+
+    /// Reads the checkpoint at `path` and evaluates it.
+    ///
+    /// - Parameters:
+    ///   - dataset, dataDir: override the checkpoint's dataset and data folder.
+    ///   - substrate: `software`, `chip` or `chip:SEED`; nil: the one it was trained on.
+    ///   - threads: worker threads; nil: all cores.
+    /// - Throws: `TrainingError` naming the file when it is not a SpikeLoop checkpoint, ``RunError`` for bad
+    ///   settings, `DatasetError` for missing data.
+    public init(
+        checkpoint path: String, split: DataSplit = .test, dataset: String? = nil, dataDir: String? = nil,
+        substrate: String? = nil, threads: Int? = nil
+    ) throws {
+        BLAS.setThreads(1)
+        let checkpoint = try Checkpoint.read(from: URL(fileURLWithPath: path))
+        var config = RunConfig()
+        if let text = checkpoint.metadata["spikeloop.config"],
+            let dict = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        {
+            config = try RunConfig().overlaid(with: dict, source: "\(path) metadata")
+        }
+        if let d = dataset { config.dataset = d }
+        if let d = dataDir { config.dataDir = d }
+        try config.validate()
+        let data = try RunData.load(config, needTrain: split == .validation)
+        if let s = substrate { config.substrate = s }
+        try config.validate()
+        let workers = threads ?? availableCores
+        let sub = try config.makeSubstrate(for: checkpoint.network)
+        try sub.load(checkpoint.network)
+        let inference = Inference(network: checkpoint.network, stepCount: config.steps, workers: workers)
+        let t0 = monotonicSeconds()
+        evaluation = try inference.evaluate(
+            split == .test ? data.test : data.validation, substrate: sub, loss: config.objective.loss,
+            classes: data.classes)
+        seconds = monotonicSeconds() - t0
+        self.checkpointPath = path
+        self.config = config
+        self.split = split
+        self.substrateName = sub.name
+        self.workers = workers
+    }
+
+    /// Inference throughput, samples per wall-clock second.
+    public var samplesPerSecond: Double { Double(evaluation.samples) / seconds }
+
+    /// The result as `spikeloop evaluate --json` prints it (`test_accuracy` is the accuracy on either split).
+    public var jsonObject: [String: Any] {
+        let e = evaluation
+        return [
+            "test_accuracy": e.accuracy, "accuracy": e.accuracy, "split": split.rawValue, "samples": e.samples,
+            "hidden_spikes_per_sample": e.hiddenSpikesPerSample, "output_spikes_per_sample": 0,
+            "per_class_accuracy": e.perClassAccuracy, "confusion": e.confusion, "checkpoint": checkpointPath,
+            "samples_per_second": samplesPerSecond,
+        ]
+    }
+}

@@ -1,0 +1,123 @@
+import SpikeSubstrate
+import SpikeTraining
+
+/// Which substrate a run uses, parsed from `software`, `chip` or `chip:SEED`.
+///
+/// The spec, not the substrate object, answers "is this a chip?", so that no caller needs a type check on a
+/// `Substrate`. `chip` alone means chip instance 1.
+///
+/// ```swift
+/// let spec = try SubstrateSpec(parsing: "chip:3")
+/// let chip = try spec.makeSubstrate(for: network, chip: ChipSettings(calibrated: false))
+/// ```
+public enum SubstrateSpec: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// The ideal software simulator (`SoftwareSubstrate`).
+    case software
+    /// An emulated analog chip instance; `seed` draws its fixed-pattern mismatch.
+    case chip(seed: UInt64)
+
+    /// Parses `software`, `chip` (instance 1) or `chip:SEED`.
+    /// - Throws: ``RunError`` naming the setting `substrate`, with what was expected and what was found.
+    public init(parsing text: String) throws {
+        if text == "software" {
+            self = .software
+        } else if text == "chip" {
+            self = .chip(seed: 1)
+        } else if text.hasPrefix("chip:"), let seed = UInt64(text.dropFirst(5)) {
+            self = .chip(seed: seed)
+        } else {
+            throw RunError(.invalidSetting, subject: "substrate", "expected software, chip or chip:SEED, got '\(text)'")
+        }
+    }
+
+    /// True for an emulated chip: in-the-loop training, chip time and energy in the evaluation.
+    public var isChip: Bool {
+        if case .chip = self { return true }
+        return false
+    }
+
+    /// The canonical text: `software` or `chip:SEED` (what the substrate reports as its name).
+    public var description: String {
+        switch self {
+        case .software: return "software"
+        case .chip(let seed): return "chip:\(seed)"
+        }
+    }
+
+    /// Builds the substrate; a chip is calibrated for the first layer's time constants, loaded with `network`
+    /// and decalibrated as `chip` says. `chip` is ignored for the software substrate.
+    public func makeSubstrate(for network: Network, chip settings: ChipSettings = ChipSettings()) throws -> Substrate {
+        switch self {
+        case .software:
+            return SoftwareSubstrate()
+        case .chip(let seed):
+            let p = network.layers[0].parameters
+            let chip = EmulatedChip(
+                seed: seed, config: settings.chipConfig, calibrated: settings.calibrated, tauMem: p.tauMem,
+                tauSyn: p.tauSyn)
+            try chip.load(network)
+            if settings.decalibration > 0 { chip.decalibrate(sigma: settings.decalibration) }
+            return chip
+        }
+    }
+}
+
+/// How an emulated chip is set up: calibration, mismatch, noise, decalibration and substeps.
+public struct ChipSettings: Equatable, Sendable {
+    /// Calibrate the chip to the network's τ_m and τ_s (probe measurements, as on hardware).
+    public var calibrated: Bool
+    /// Multiplies every fixed-pattern mismatch spread (1: the documented defaults of `ChipConfig`).
+    public var mismatchScale: Double
+    /// Temporal membrane noise SD in threshold units; nil: the `ChipConfig` default.
+    public var noise: Double?
+    /// Relative spread of τ_m, τ_s and (ϑ − leak) applied after calibration.
+    public var decalibration: Double
+    /// Integration substeps per model step; nil: the `ChipConfig` default.
+    public var substeps: Int?
+
+    public init(
+        calibrated: Bool = true, mismatchScale: Double = 1, noise: Double? = nil, decalibration: Double = 0,
+        substeps: Int? = nil
+    ) {
+        self.calibrated = calibrated
+        self.mismatchScale = mismatchScale
+        self.noise = noise
+        self.decalibration = decalibration
+        self.substeps = substeps
+    }
+
+    /// The chip model with the mismatch spreads scaled and the noise and substeps set.
+    public var chipConfig: ChipConfig {
+        var cfg = ChipConfig()
+        let k = mismatchScale
+        cfg.tauMemSpread *= k
+        cfg.tauSynSpread *= k
+        cfg.leakSpread *= k
+        cfg.resetSpread *= k
+        cfg.thresholdSpread *= k
+        cfg.refractorySpread *= k
+        cfg.synapseGainSpread *= k
+        cfg.adcOffsetSpread *= k
+        cfg.adcGainSpread *= k
+        if let n = noise { cfg.membraneNoise = n }
+        if let s = substeps { cfg.substeps = s }
+        return cfg
+    }
+}
+
+extension RunConfig {
+    /// The parsed ``substrate`` setting.
+    public func substrateSpec() throws -> SubstrateSpec { try SubstrateSpec(parsing: substrate) }
+
+    /// The chip settings of this config.
+    public var chipSettings: ChipSettings {
+        ChipSettings(
+            calibrated: chipCalibrated, mismatchScale: chipMismatchScale, noise: chipNoise,
+            decalibration: chipDecalibration, substeps: chipSubsteps)
+    }
+
+    /// The substrate this config names, built for `network` (see ``SubstrateSpec/makeSubstrate(for:chip:)``).
+    public func makeSubstrate(for network: Network) throws -> Substrate {
+        try substrateSpec().makeSubstrate(for: network, chip: chipSettings)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import SpikeTraining
+
+/// Progress of a ``TrainingRun`` after one minibatch.
+public struct TrainingProgress: Sendable {
+    /// 0-based epoch.
+    public var epoch: Int
+    public var epochs: Int
+    /// Batches done in this epoch (1-based after the first).
+    public var batch: Int
+    public var batchCount: Int
+    /// The epoch's statistics so far (including batches run before a resume).
+    public var statistics: RunStatistics
+    public var samplesPerSecond: Double
+    public var batchSize: Int
+
+    /// Fraction of the epoch done, 0…1.
+    public var fraction: Double { Double(batch) / Double(max(1, batchCount)) }
+    /// Seconds left in this epoch at the current rate.
+    public var etaSeconds: Double {
+        Double(batchCount - batch) * Double(batchSize) / max(samplesPerSecond, 1)
+    }
+}
+
+/// One finished epoch of a ``TrainingRun``: training statistics, the validation pass and the time it took.
+public struct EpochSummary: Sendable {
+    /// 1-based epoch number.
+    public var epoch: Int
+    public var epochs: Int
+    public var train: RunStatistics
+    /// Empty (0 samples) without a validation split.
+    public var validation: RunStatistics
+    /// Wall-clock seconds for training and validation.
+    public var seconds: Double
+    public var learningRate: Double
+
+    /// The line appended to `metrics.jsonl` (sorted keys, one compact JSON object).
+    public var metricsLine: String {
+        let line: [String: Any] = [
+            "epoch": epoch, "train_loss": train.meanLoss, "train_accuracy": train.accuracy,
+            "validation_loss": validation.meanLoss, "validation_accuracy": validation.accuracy,
+            "hidden_spikes_per_sample": train.hiddenSpikesPerSample,
+            "validation_hidden_spikes_per_sample": validation.hiddenSpikesPerSample,
+            "seconds": seconds, "learning_rate": learningRate,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// How ``TrainingRun/run(progress:epochFinished:shouldStop:)`` ended.
+public enum TrainingOutcome: Sendable {
+    case completed(TrainingResult)
+    /// Stopped between batches; `last.safetensors` holds the state to resume from.
+    case interrupted(TrainingInterruption)
+}
+
+/// Where a stopped run stopped.
+public struct TrainingInterruption: Sendable {
+    /// 0-based epoch.
+    public var epoch: Int
+    public var nextBatch: Int
+    public var batchCount: Int
+    public var directory: RunDirectory
+}
+
+/// The end of a completed run: the test evaluation of the best (or last) network and where things were written.
+public struct TrainingResult: Sendable {
+    public var config: RunConfig
+    public var test: RunStatistics
+    /// The network that was tested: the best checkpoint's, or the last one without a validation split.
+    public var network: Network
+    /// Epochs completed.
+    public var epochs: Int
+    /// Mean wall-clock seconds of the epochs run in this session.
+    public var secondsPerEpoch: Double
+    /// −1 without a validation split.
+    public var bestValidationAccuracy: Double
+    public var directory: RunDirectory
+    /// `report.html`, or nil when ``TrainingRun/writesReport`` was off.
+    public var report: URL?
+    public var substrateName: String
+    public var workers: Int
+
+    /// Emulated substrate seconds per test sample (0 on the software substrate).
+    public var substrateSecondsPerSample: Double {
+        test.samples > 0 ? test.substrateSeconds / Double(test.samples) : 0
+    }
+    /// Emulated energy per test sample, joules (0 on the software substrate).
+    public var energyJoulesPerSample: Double { test.samples > 0 ? test.energyJoules / Double(test.samples) : 0 }
+
+    /// The summary of `spikeloop train --json` (its last line).
+    public var jsonObject: [String: Any] {
+        [
+            "test_accuracy": test.accuracy, "hidden_spikes_per_sample": test.hiddenSpikesPerSample, "epochs": epochs,
+            "seconds_per_epoch": secondsPerEpoch, "run_dir": directory.url.path,
+            "best_validation_accuracy": bestValidationAccuracy, "dataset": config.dataset, "seed": Int(config.seed),
+            "threads": workers, "report": report?.path ?? "", "substrate": substrateName,
+            "chip_seconds_per_test_image": substrateSecondsPerSample,
+            "chip_energy_joules_per_test_image": energyJoulesPerSample,
+        ]
+    }
+}
