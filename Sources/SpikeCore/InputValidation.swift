@@ -156,6 +156,7 @@ public struct InputCheck: Sendable {
     }
 
     /// A floating-point value that must be an exact integer in `range` (an index or a label stored as float).
+    @discardableResult
     public func integer<T: BinaryFloatingPoint>(_ value: T, in range: ClosedRange<Int>, field: String) throws -> Int {
         try finite(value, field: field)
         guard value.rounded(.towardZero) == value else {
@@ -168,6 +169,7 @@ public struct InputCheck: Sendable {
     }
 
     /// An integer of any width converted to `Int` in `range` (no trapping conversion of a 64-bit unsigned value).
+    @discardableResult
     public func integer<T: BinaryInteger>(_ value: T, in range: ClosedRange<Int>, field: String) throws -> Int {
         guard let i = Int(exactly: value), range.contains(i) else {
             throw error(.outOfRange, field: field, "\(value) is out of range", allowed: "\(range.lowerBound)...\(range.upperBound)")

@@ -36,7 +36,7 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Runs `body`, rethrowing an ``InputError`` as a ``DatasetError`` so a module throws one error type.
-@inline(__always)
-func datasetChecks<T>(_ body: () throws -> T) throws -> T {
+@inline(__always) @discardableResult
+package func datasetChecks<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as InputError { throw DatasetError(e) }
 }
