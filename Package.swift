@@ -50,6 +50,9 @@ let package = Package(
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeLoopCLITests", dependencies: ["spikeloop", "SpikeData"]),
+        .testTarget(
+            name: "SpikeFuzzTests",
+            dependencies: ["SpikeData", "SpikeCore", "SpikeTraining", "SpikeAudio", "CZlib", "CHDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

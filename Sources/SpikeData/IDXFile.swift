@@ -78,9 +78,17 @@ public struct IDXFile: Sendable {
             throw DatasetError(.corrupt, path: path, "truncated: \(shape) values need \(total) bytes, only \(max(0, size - 4 - 4 * rank)) present")
         }
         let data = try readExactly(total, what: "\(shape) values")
+        // One more read: it finds trailing bytes and, for gzip, verifies the stream's CRC and length trailer.
         var extra: UInt8 = 0
-        if gzread(gz, &extra, 1) > 0 {
+        let r = gzread(gz, &extra, 1)
+        if r > 0 {
             throw DatasetError(.corrupt, path: path, "trailing data after the \(total) values that dimensions \(dims) declare")
+        }
+        // zlib reports a stream cut inside its 8-byte trailer only through gzerror (Z_BUF_ERROR), not gzread.
+        var err: Int32 = 0
+        let msg = String(cString: gzerror(gz, &err))
+        if r < 0 || err != Z_OK {
+            throw DatasetError(.corrupt, path: path, "corrupt or truncated gzip data after the \(total) values: \(msg)")
         }
         return IDXFile(dimensions: dims, bytes: data)
     }

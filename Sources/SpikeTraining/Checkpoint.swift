@@ -258,6 +258,16 @@ public struct Checkpoint: Sendable {
             }
             optimizer = opt
         }
+        // Every tensor in the file must belong to the network or its optimizer: anything else means the metadata
+        // and the data disagree, and reading on would silently drop weights.
+        let hasOptimizer = optimizer != nil
+        for name in entries.keys.sorted() {
+            let base = name.hasPrefix("optimizer.first.") ? String(name.dropFirst(16)) : name.hasPrefix("optimizer.second.") ? String(name.dropFirst(17)) : name
+            let used = base == name || (hasOptimizer && (name.hasPrefix("optimizer.first.") || optimizer?.config.kind == .adam))
+            guard shapes[base] != nil, used else {
+                throw fail("tensor '\(name)' is not part of the network described in metadata 'spikeloop.network' (expected only \(shapes.keys.sorted().joined(separator: ", "))\(hasOptimizer ? " and their optimizer state" : ""))")
+            }
+        }
         var extra = meta
         extra.removeValue(forKey: "spikeloop.network")
         extra.removeValue(forKey: "spikeloop.optimizer")
