@@ -43,7 +43,7 @@ extension Cochlea {
             guard bytes <= Double(budget) else {
                 throw check.error(
                     .tooLarge, field: "duration \(String(format: "%.2f", clip.duration)) s",
-                    "converting it at \(parameters.sampleRate) Hz with \(threads) threads needs \(InputLimits.formatBytes(Int(bytes)))",
+                    "converting it at \(parameters.sampleRate) Hz with \(threads) threads needs \(InputLimits.formatBytes(Int(bytes))), beyond the memory budget",
                     allowed: "≤ \(InputLimits.formatBytes(budget)); set SPIKELOOP_MEMORY_BUDGET to raise it")
             }
         }
