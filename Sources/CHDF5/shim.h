@@ -7,6 +7,8 @@ static inline hid_t spikeloop_h5_native_float(void) { return H5T_NATIVE_FLOAT; }
 static inline hid_t spikeloop_h5_native_int32(void) { return H5T_NATIVE_INT32; }
 static inline hid_t spikeloop_h5_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t spikeloop_h5_native_uint16(void) { return H5T_NATIVE_UINT16; }
+static inline hid_t spikeloop_h5_native_uint32(void) { return H5T_NATIVE_UINT32; }
+static inline hid_t spikeloop_h5_native_uint64(void) { return H5T_NATIVE_UINT64; }
 static inline hid_t spikeloop_h5_std_u16le(void) { return H5T_STD_U16LE; }
 static inline hid_t spikeloop_h5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t spikeloop_h5_c_s1(void) { return H5T_C_S1; }

@@ -27,6 +27,8 @@ enum FuzzSettings {
     static var seed: UInt64 { ProcessInfo.processInfo.environment["SPIKELOOP_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5EED_F022 }
     /// Every reader under test gets this budget: no declared size may make it allocate more than 1 GiB.
     static let memoryBudget = 1 << 30
+    /// `SPIKELOOP_FUZZ_VERBOSE=1` prints every case before it runs, so a crash names its input.
+    static let verbose = ProcessInfo.processInfo.environment["SPIKELOOP_FUZZ_VERBOSE"] == "1"
     /// A case taking longer than this is a hang.
     static let caseSeconds = 10.0
 }
@@ -88,6 +90,10 @@ final class FuzzRun {
             if seen.insert(h ^ UInt64(d.count) << 48).inserted { distinct += 1 }
         } else {
             distinct += 1
+        }
+        if FuzzSettings.verbose {
+            print("fuzz \(name) case \(label): \(source)")
+            fflush(stdout)
         }
         let t0 = Date()
         do {
