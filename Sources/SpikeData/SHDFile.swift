@@ -35,6 +35,10 @@ public final class SHDFile: @unchecked Sendable {
     private let file: hid_t
     private let times: hid_t
     private let units: hid_t
+    /// Raw read access for the heap guards.
+    private let fd: Int32
+    private let timesGuard: VlenHeapGuard
+    private let unitsGuard: VlenHeapGuard
 
     /// SHD has 20 classes, the Spiking Speech Commands 35; 256 leaves room without letting one corrupt label
     /// build a 2³¹-class network.
@@ -71,7 +75,13 @@ public final class SHDFile: @unchecked Sendable {
             guard d >= 0 else { throw DatasetError(.corrupt, path: path, "missing dataset '\(name)'") }
             return d
         }
+        let descriptor = Foundation.open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            H5Fclose(f)
+            throw DatasetError(.unreadable, path: path, "cannot open: \(String(cString: strerror(errno)))")
+        }
         var opened: [hid_t] = []
+        var guards: [VlenHeapGuard] = []
         do {
             let t = try open("spikes/times")
             opened.append(t)
@@ -108,6 +118,11 @@ public final class SHDFile: @unchecked Sendable {
                 try check.allocation(count: n, elementBytes: 16, field: "samples (length of spikes/times)", budget: budget)
             }
             sampleCount = n
+            let size = InputLimits.fileSize(path) ?? 0
+            guards = [
+                try VlenHeapGuard(dataset: t, file: f, fd: descriptor, fileSize: size, path: path, name: "spikes/times", count: n),
+                try VlenHeapGuard(dataset: u, file: f, fd: descriptor, fileSize: size, path: path, name: "spikes/units", count: n),
+            ]
             labels = try Self.readIntegers(labelSet, count: n, name: "labels", path: path, allowed: 0...(labelLimit - 1))
             if H5Lexists(f, "extra", spikeloop_h5p_default()) > 0, H5Lexists(f, "extra/speaker", spikeloop_h5p_default()) > 0 {
                 let sp = H5Dopen2(f, "extra/speaker", spikeloop_h5p_default())
@@ -124,17 +139,22 @@ public final class SHDFile: @unchecked Sendable {
         } catch {
             for d in opened { H5Dclose(d) }
             H5Fclose(f)
+            close(descriptor)
             throw error
         }
         file = f
         times = opened[0]
         units = opened[1]
+        fd = descriptor
+        timesGuard = guards[0]
+        unitsGuard = guards[1]
     }
 
     deinit {
         H5Dclose(times)
         H5Dclose(units)
         H5Fclose(file)
+        close(fd)
     }
 
     static func length(of d: hid_t, name: String, path: String) throws -> Int {
@@ -191,6 +211,8 @@ public final class SHDFile: @unchecked Sendable {
     /// of being truncated to channel 2.
     public func sample(_ i: Int) throws -> SHDSample {
         precondition(i >= 0 && i < sampleCount, "sample \(i) out of 0..<\(sampleCount)")
+        try timesGuard.verify(i)
+        try unitsGuard.verify(i)
         let t = try readElement(times, i, memBase: spikeloop_h5_native_double(), as: Double.self, name: "spikes/times")
         let uv = try readElement(units, i, memBase: spikeloop_h5_native_double(), as: Double.self, name: "spikes/units")
         guard t.count == uv.count else {

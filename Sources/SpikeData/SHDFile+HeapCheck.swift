@@ -1,0 +1,223 @@
+import CHDF5
+import CZlib
+import Foundation
+import SpikeCore
+
+/// Checks a variable-length dataset's on-disk descriptors against the global heap before HDF5 dereferences them.
+///
+/// HDF5 1.10 trusts both: when it reads a sample it sizes its buffer from the descriptor's sequence length but
+/// copies the heap object's recorded size into it (`H5HG_read`), and it indexes the heap's object table with the
+/// descriptor's index unchecked. A file whose descriptor and heap disagree (one flipped byte) overwrites memory
+/// inside the C library; byte-flip fuzzing of SHD files crashed in `H5HG_read` within 40 iterations. So before
+/// each sample is read this guard decodes its descriptor (4-byte length, heap collection address, 4-byte object
+/// index; HDF5 file format spec §III.E and §IV.B), walks the collection exactly as HDF5 will (header, 16-byte object
+/// headers, 8-byte alignment) and requires the object to exist with `size = length × element size`, every object
+/// to lie inside its collection and the collection inside the file.
+///
+/// Supported storage: contiguous, chunked (raw, deflate, shuffle, fletcher32) and unallocated; compact and virtual
+/// datasets are refused, since their raw descriptors cannot be read without the library.
+final class VlenHeapGuard: @unchecked Sendable {
+    let path: String
+    let name: String
+    private let dataset: hid_t
+    private let fd: Int32
+    private let fileSize: Int
+    private let sizeofAddr: Int
+    private let sizeofSize: Int
+    private let base: Int
+    private let descriptorSize: Int
+    private let elementSize: Int
+    private enum Storage {
+        case unallocated
+        case contiguous(offset: Int)
+        case chunked(rows: Int, filters: [Int32])
+    }
+    private let storage: Storage
+    private let lock = NSLock()
+    /// Collection address → object index → object size, for collections already walked.
+    private var collections: [Int: [Int: Int]] = [:]
+    private var chunk: (index: Int, bytes: [UInt8])?
+
+    init(dataset: hid_t, file: hid_t, fd: Int32, fileSize: Int, path: String, name: String, count: Int) throws {
+        self.path = path
+        self.name = name
+        self.dataset = dataset
+        self.fd = fd
+        self.fileSize = fileSize
+        func fail(_ m: String) -> DatasetError { DatasetError(.corrupt, path: path, "dataset '\(name)': \(m)") }
+        let fcpl = H5Fget_create_plist(file)
+        defer { H5Pclose(fcpl) }
+        var sa = 0, ss = 0
+        var userblock: hsize_t = 0
+        guard H5Pget_sizes(fcpl, &sa, &ss) >= 0, H5Pget_userblock(fcpl, &userblock) >= 0, [2, 4, 8].contains(sa), [2, 4, 8].contains(ss) else {
+            throw fail("unreadable file address sizes")
+        }
+        (sizeofAddr, sizeofSize) = (sa, ss)
+        guard userblock < UInt64(fileSize) else { throw fail("user block of \(userblock) bytes is beyond the file") }
+        base = Int(userblock)
+        descriptorSize = 4 + sa + 4
+        let type = H5Dget_type(dataset)
+        defer { H5Tclose(type) }
+        let superType = H5Tget_super(type)
+        defer { H5Tclose(superType) }
+        elementSize = H5Tget_size(superType)
+        guard (1...16).contains(elementSize) else { throw fail("element size \(elementSize) bytes is not a number type") }
+        let dcpl = H5Dget_create_plist(dataset)
+        defer { H5Pclose(dcpl) }
+        let layout = H5Pget_layout(dcpl)
+        let descriptorBytes = 4 + sa + 4
+        let need = try datasetChecks { try InputCheck(source: path).multiply(count, descriptorBytes, field: "dataset '\(name)' descriptors") }
+        if H5Dget_storage_size(dataset) == 0 {
+            storage = .unallocated
+        } else if layout == H5D_CONTIGUOUS {
+            let offset = H5Dget_offset(dataset)
+            guard offset != UInt64.max, offset < UInt64(fileSize), Int(offset) <= fileSize - need else {
+                throw fail("its \(count) descriptors (\(need) bytes) at offset \(offset) lie beyond the end of the \(fileSize)-byte file")
+            }
+            storage = .contiguous(offset: Int(offset))
+        } else if layout == H5D_CHUNKED {
+            var rows: hsize_t = 0
+            guard H5Pget_chunk(dcpl, 1, &rows) == 1, rows > 0, rows <= 1 << 24 else { throw fail("unsupported chunk shape") }
+            var filters: [Int32] = []
+            for k in 0..<max(0, H5Pget_nfilters(dcpl)) {
+                var flags: UInt32 = 0, n = 0
+                var cd = [UInt32](repeating: 0, count: 8)
+                var config: UInt32 = 0
+                let id = H5Pget_filter2(dcpl, UInt32(k), &flags, &n, &cd, 0, nil, &config)
+                guard [H5Z_FILTER_DEFLATE, H5Z_FILTER_SHUFFLE, H5Z_FILTER_FLETCHER32].contains(id) else {
+                    throw fail("compressed with HDF5 filter \(id); supported: deflate (gzip), shuffle, fletcher32")
+                }
+                filters.append(id)
+            }
+            storage = .chunked(rows: Int(rows), filters: filters)
+        } else {
+            throw fail("stored with layout \(layout.rawValue) (compact or virtual); supported: contiguous or chunked")
+        }
+    }
+
+    private func read(_ offset: Int, _ count: Int, what: String) throws -> [UInt8] {
+        guard offset >= 0, count >= 0, offset <= fileSize, count <= fileSize - offset else {
+            throw DatasetError(.corrupt, path: path, "dataset '\(name)': \(what) at offset \(offset) (\(count) bytes) lies beyond the end of the \(fileSize)-byte file")
+        }
+        var out = [UInt8](repeating: 0, count: count)
+        let got = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+        guard got == count else { throw DatasetError(.unreadable, path: path, "cannot read \(what): \(String(cString: strerror(errno)))") }
+        return out
+    }
+
+    private func decode(_ b: [UInt8], _ at: Int, _ width: Int) -> Int {
+        var v: UInt64 = 0
+        for k in 0..<width { v |= UInt64(b[at + k]) << (8 * UInt64(k)) }
+        return v > UInt64(Int.max) ? Int.max : Int(v)
+    }
+
+    /// The raw descriptor bytes of sample `i`, or nil when its storage was never written (fill value: empty).
+    private func descriptor(_ i: Int) throws -> [UInt8]? {
+        switch storage {
+        case .unallocated:
+            return nil
+        case .contiguous(let offset):
+            return try read(offset + i * descriptorSize, descriptorSize, what: "descriptor \(i)")
+        case .chunked(let rows, let filters):
+            let c = i / rows
+            if chunk?.index != c {
+                var start = hsize_t(c * rows)
+                var stored: hsize_t = 0
+                guard H5Dget_chunk_storage_size(dataset, &start, &stored) >= 0, stored > 0 else { return nil }
+                guard stored <= UInt64(fileSize) else { throw DatasetError(.corrupt, path: path, "dataset '\(name)': chunk \(c) declares \(stored) bytes, more than the file") }
+                var raw = [UInt8](repeating: 0, count: Int(stored))
+                var mask: UInt32 = 0
+                guard raw.withUnsafeMutableBytes({ H5Dread_chunk(dataset, spikeloop_h5p_default(), &start, &mask, $0.baseAddress) }) >= 0 else {
+                    throw DatasetError(.corrupt, path: path, "dataset '\(name)': cannot read chunk \(c)")
+                }
+                raw = try unfilter(raw, filters: filters, mask: mask, expected: rows * descriptorSize, chunk: c)
+                chunk = (c, raw)
+            }
+            let at = (i % rows) * descriptorSize
+            return Array(chunk!.bytes[at..<(at + descriptorSize)])
+        }
+    }
+
+    /// Undoes the filter pipeline (in reverse order) on one chunk; filters flagged in `mask` were skipped on write.
+    private func unfilter(_ raw: [UInt8], filters: [Int32], mask: UInt32, expected: Int, chunk c: Int) throws -> [UInt8] {
+        var data = raw
+        func fail(_ m: String) -> DatasetError { DatasetError(.corrupt, path: path, "dataset '\(name)' chunk \(c): \(m)") }
+        for (k, id) in filters.enumerated().reversed() where mask & (1 << UInt32(k)) == 0 {
+            switch id {
+            case H5Z_FILTER_FLETCHER32:
+                guard data.count >= 4 else { throw fail("too short for its checksum") }
+                data.removeLast(4)
+            case H5Z_FILTER_SHUFFLE:
+                let n = data.count / descriptorSize
+                guard n * descriptorSize == data.count else { throw fail("\(data.count) bytes are not whole descriptors") }
+                var out = data
+                for i in 0..<n { for b in 0..<descriptorSize { out[i * descriptorSize + b] = data[b * n + i] } }
+                data = out
+            default:
+                var out = [UInt8](repeating: 0, count: expected)
+                var outLen = uLongf(expected)
+                let r = out.withUnsafeMutableBufferPointer { o in
+                    data.withUnsafeBufferPointer { uncompress(o.baseAddress, &outLen, $0.baseAddress, uLong($0.count)) }
+                }
+                guard r == Z_OK, Int(outLen) == expected else { throw fail("deflate data does not decompress to \(expected) bytes") }
+                data = out
+            }
+        }
+        guard data.count >= expected else { throw fail("holds \(data.count) bytes, \(expected) expected") }
+        return data
+    }
+
+    /// Walks the global heap collection at `address` as HDF5's `H5HG__cache_heap_deserialize` does.
+    private func collection(_ address: Int) throws -> [Int: Int] {
+        if let c = collections[address] { return c }
+        func fail(_ m: String) -> DatasetError { DatasetError(.corrupt, path: path, "dataset '\(name)': global heap collection at \(address): \(m)") }
+        let headerSize = (4 + 1 + 3 + sizeofSize + 7) / 8 * 8
+        let head = try read(base + address, 8 + sizeofSize, what: "global heap collection header")
+        guard head[0...3] == [0x47, 0x43, 0x4F, 0x4C] /* GCOL */, head[4] == 1 else { throw fail("bad signature or version") }
+        let size = decode(head, 8, sizeofSize)
+        guard size >= headerSize, size <= fileSize else { throw fail("size \(size) is impossible in a \(fileSize)-byte file") }
+        let heap = try read(base + address, size, what: "global heap collection")
+        let objectHeader = 2 + 2 + 4 + sizeofSize
+        var objects: [Int: Int] = [:]
+        var p = headerSize
+        while p < size {
+            if p + objectHeader > size { p = size; break }  // a tail too small for a header is free space
+            let index = decode(heap, p, 2)
+            let objectSize = decode(heap, p + 8, sizeofSize)
+            guard objectSize <= size - p else {
+                throw fail("object \(index) of \(objectSize) bytes runs past the collection's \(size) bytes")
+            }
+            let need = index > 0 ? objectHeader + (objectSize + 7) / 8 * 8 : objectSize
+            guard need <= size - p else {
+                throw fail("object \(index) of \(objectSize) bytes runs past the collection's \(size) bytes")
+            }
+            if index > 0 { objects[index] = objectSize }
+            guard need > 0 else { throw fail("free-space object of size 0 at offset \(p)") }
+            p += need
+        }
+        collections[address] = objects
+        return objects
+    }
+
+    /// Throws unless HDF5 can read sample `i` of this dataset without trusting a wrong size.
+    func verify(_ i: Int) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let d = try descriptor(i) else { return }
+        let length = decode(d, 0, 4)
+        let address = decode(d, 4, sizeofAddr)
+        let index = decode(d, 4 + sizeofAddr, 4)
+        let field = "\(name)[\(i)]"
+        guard address != 0 else {
+            guard length == 0 else { throw DatasetError(.corrupt, path: path, "\(field): declares \(length) values but no heap object holds them") }
+            return
+        }
+        let objects = try collection(address)
+        guard let size = objects[index] else {
+            throw DatasetError(.corrupt, path: path, "\(field): heap object \(index) does not exist in the collection at \(address)")
+        }
+        guard size == length * elementSize else {
+            throw DatasetError(.corrupt, path: path, "\(field): declares \(length) values of \(elementSize) bytes but its heap object holds \(size) bytes")
+        }
+    }
+}
