@@ -221,3 +221,36 @@ final class VlenHeapGuard: @unchecked Sendable {
         }
     }
 }
+
+extension SHDFile {
+    /// Throws unless `type` is a plain integer or IEEE-style float (half, single, double) of either byte order.
+    ///
+    /// HDF5 1.10 converts whatever precision and bit offset a file's type message declares: a flipped byte that makes
+    /// a 2-byte integer "200 bits wide" makes `H5T__conv_i_f` read past its buffer. Only the layouts that real
+    /// files use are accepted (h5py's float16 included).
+    static func checkNumericType(_ type: hid_t, name: String, path: String) throws {
+        func fail(_ what: String) -> DatasetError {
+            DatasetError(.corrupt, path: path, "dataset '\(name)': element type \(what); supported: 8/16/32/64-bit integers, 16/32/64-bit IEEE floats")
+        }
+        let size = H5Tget_size(type)
+        let precision = H5Tget_precision(type)
+        let offset = H5Tget_offset(type)
+        let order = H5Tget_order(type)
+        guard precision == 8 * size, offset == 0, order == H5T_ORDER_LE || order == H5T_ORDER_BE else {
+            throw fail("of \(size) bytes declares \(precision) bits at offset \(offset)")
+        }
+        switch H5Tget_class(type) {
+        case H5T_INTEGER:
+            guard [1, 2, 4, 8].contains(size) else { throw fail("is a \(size)-byte integer") }
+        case H5T_FLOAT:
+            var spos = 0, epos = 0, esize = 0, mpos = 0, msize = 0
+            guard H5Tget_fields(type, &spos, &epos, &esize, &mpos, &msize) >= 0 else { throw fail("has unreadable float fields") }
+            let layouts: [Int: (Int, Int, Int, Int, Int)] = [2: (15, 10, 5, 0, 10), 4: (31, 23, 8, 0, 23), 8: (63, 52, 11, 0, 52)]
+            guard let l = layouts[size], (spos, epos, esize, mpos, msize) == l,
+                H5Tget_ebias(type) == (1 << (esize - 1)) - 1, H5Tget_norm(type) == H5T_NORM_IMPLIED
+            else { throw fail("is a \(size)-byte float with a non-IEEE layout") }
+        default:
+            throw fail("is not a number")
+        }
+    }
+}
