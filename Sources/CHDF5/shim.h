@@ -13,6 +13,7 @@ static inline hid_t spikeloop_h5_std_u16le(void) { return H5T_STD_U16LE; }
 static inline hid_t spikeloop_h5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t spikeloop_h5_c_s1(void) { return H5T_C_S1; }
 static inline hid_t spikeloop_h5p_default(void) { return H5P_DEFAULT; }
+static inline hid_t spikeloop_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t spikeloop_h5s_all(void) { return H5S_ALL; }
 static inline unsigned spikeloop_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned spikeloop_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }

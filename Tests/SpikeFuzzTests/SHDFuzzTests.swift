@@ -20,12 +20,12 @@ final class H5Builder {
     func group(_ name: String) { H5Gclose(H5Gcreate2(file, name, spikeloop_h5p_default(), spikeloop_h5p_default(), spikeloop_h5p_default())) }
 
     /// A one-dimensional variable-length dataset of `values` (memory and file element type `type`).
-    func vlen<T>(_ name: String, _ type: hid_t, _ values: [[T]]) {
+    func vlen<T>(_ name: String, _ type: hid_t, _ values: [[T]], dcpl: hid_t = spikeloop_h5p_default()) {
         var n = hsize_t(values.count)
         let space = H5Screate_simple(1, &n, nil)
         let vt = H5Tvlen_create(type)
         defer { H5Sclose(space); H5Tclose(vt) }
-        let d = H5Dcreate2(file, name, vt, space, spikeloop_h5p_default(), spikeloop_h5p_default(), spikeloop_h5p_default())
+        let d = H5Dcreate2(file, name, vt, space, spikeloop_h5p_default(), dcpl, spikeloop_h5p_default())
         defer { H5Dclose(d) }
         guard !values.isEmpty else { return }
         let buffers = values.map { v -> UnsafeMutablePointer<T> in
@@ -250,6 +250,77 @@ final class H5Builder {
         let dir = run.path("a-directory", ext: "h5")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         run.check("directory", source: dir, words: ["not an HDF5 file"]) { try Self.read(dir) }
+        // descriptors that disagree with the global heap (HDF5 itself would copy past its buffer)
+        func patched(_ label: String, _ words: [String], _ patch: @escaping (inout [UInt8], Int) -> Void) {
+            one(label, words) { p in
+                Self.layout(p)
+                let f = H5Fopen(p, spikeloop_h5f_acc_rdonly(), spikeloop_h5p_default())
+                let d = H5Dopen2(f, "spikes/units", spikeloop_h5p_default())
+                let offset = Int(H5Dget_offset(d))
+                H5Dclose(d)
+                H5Fclose(f)
+                var b = [UInt8](try! Data(contentsOf: URL(fileURLWithPath: p)))
+                patch(&b, offset + 16)  // the descriptor of sample 1: length, collection address, object index
+                try! Data(b).write(to: URL(fileURLWithPath: p))
+            }
+        }
+        patched("heap-length-plus-1", ["declares 2 values of 2 bytes but its heap object holds 2 bytes"]) { b, o in b[o] = 2 }
+        patched("heap-length-huge", ["heap object holds 2 bytes"]) { b, o in b[o + 3] = 0x7F }
+        patched("heap-length-zero", ["declares 0 values"]) { b, o in b[o] = 0 }
+        patched("heap-index-999", ["heap object 999 does not exist"]) { b, o in b[o + 12] = 0xE7; b[o + 13] = 0x03 }
+        patched("heap-address-zero", ["no heap object holds them"]) { b, o in for k in 4..<12 { b[o + k] = 0 } }
+        patched("heap-address-past-end", ["beyond the end", "bad signature"]) { b, o in b[o + 10] = 0x40 }
+        patched("heap-address-inside-data", ["bad signature"]) { b, o in b[o + 4] = 0x08; b[o + 5] = 0; b[o + 6] = 0 }
+        // storage layouts: chunked + deflate + shuffle is read and verified; compact is refused
+        one("chunked-deflate-valid", [], mayAccept: true) { p in
+            let dcpl = H5Pcreate(spikeloop_h5p_dataset_create())
+            var rows = hsize_t(2)
+            H5Pset_chunk(dcpl, 1, &rows)
+            H5Pset_shuffle(dcpl)
+            H5Pset_deflate(dcpl, 6)
+            let h = H5Builder(p)
+            h.group("spikes")
+            h.vlen("spikes/times", Self.f64, [[0.1, 0.2], [0.3], [0.4, 0.5]], dcpl: dcpl)
+            h.vlen("spikes/units", Self.u16, [[1, 2], [3], [4, 5]] as [[UInt16]], dcpl: dcpl)
+            h.plain("labels", Self.u16, dims: [3], [0, 1, 2] as [UInt16])
+            h.close()
+            H5Pclose(dcpl)
+        }
+        one("compact-layout", ["compact or virtual"]) { p in
+            let dcpl = H5Pcreate(spikeloop_h5p_dataset_create())
+            H5Pset_layout(dcpl, H5D_COMPACT)
+            let h = H5Builder(p)
+            h.group("spikes")
+            h.vlen("spikes/times", Self.f64, [[0.1, 0.2], [0.3]], dcpl: dcpl)
+            h.vlen("spikes/units", Self.u16, [[1, 2], [3]] as [[UInt16]])
+            h.plain("labels", Self.u16, dims: [2], [0, 1] as [UInt16])
+            h.close()
+            H5Pclose(dcpl)
+        }
+        // element types HDF5 would convert with out-of-range bit fields
+        one("units-type-offset-bits", ["declares 8 bits at offset 8"]) { p in
+            let t = H5Tcopy(Self.u16)
+            H5Tset_precision(t, 8)
+            H5Tset_offset(t, 8)
+            let h = H5Builder(p)
+            h.group("spikes")
+            h.vlen("spikes/times", Self.f64, [[0.1]])
+            h.vlen("spikes/units", t, [[0x0300]] as [[UInt16]])
+            h.plain("labels", Self.u16, dims: [1], [0] as [UInt16])
+            h.close()
+            H5Tclose(t)
+        }
+        one("times-type-minifloat", ["non-IEEE layout", "declares"]) { p in
+            let t = H5Tcopy(Self.f32)
+            H5Tset_fields(t, 31, 20, 11, 0, 20)
+            let h = H5Builder(p)
+            h.group("spikes")
+            h.vlen("spikes/times", t, [[Float(0.5)]])
+            h.vlen("spikes/units", Self.u16, [[1]] as [[UInt16]])
+            h.plain("labels", Self.u16, dims: [1], [0] as [UInt16])
+            h.close()
+            H5Tclose(t)
+        }
         // still valid: a plausible file, and a 1e20 s spike read with the time limit lifted, which binning drops
         run.check("valid", source: valid, mayAccept: true) { try Self.read(valid) }
         one("time-1e20-allowed", [], mayAccept: true, maxSpikeTime: 1e30) { p in
@@ -260,7 +331,7 @@ final class H5Builder {
             h.plain("labels", Self.u16, dims: [1], [0] as [UInt16])
             h.close()
         }
-        run.report(minimumCases: 75)
+        run.report(minimumCases: 80)
     }
 
     @Test("the SHD writer refuses values its stored types cannot hold")
