@@ -157,6 +157,10 @@ import Testing
         edit("meta-missing-network", ["spikeloop.network"]) { h in var m = meta; m["spikeloop.network"] = nil; h["__metadata__"] = m }
         edit("meta-network-not-json", ["spikeloop.network"]) { h in var m = meta; m["spikeloop.network"] = "{"; h["__metadata__"] = m }
         edit("meta-not-strings", ["spikeloop.network"]) { h in h["__metadata__"] = ["spikeloop.network": 3] }
+        for (label, text) in [("deep-array", String(repeating: "[", count: 100_000)), ("deep-object", String(repeating: "{\"dt\":", count: 50_000))] {
+            edit("meta-network-\(label)", ["spikeloop.network"]) { h in var m = meta; m["spikeloop.network"] = text; h["__metadata__"] = m }
+            edit("meta-optimizer-\(label)", ["spikeloop.optimizer"]) { h in var m = meta; m["spikeloop.optimizer"] = text; h["__metadata__"] = m }
+        }
         edit("meta-optimizer-invalid", ["spikeloop.optimizer"]) { h in var m = meta; m["spikeloop.optimizer"] = "[]"; h["__metadata__"] = m }
         let optJSON = meta["spikeloop.optimizer"]!
         for (label, from, to, words) in [
@@ -196,7 +200,7 @@ import Testing
         let run = FuzzRun("safetensors byte flips")
         let good = try Self.valid()
         var rng = FuzzRandom(seed: FuzzSettings.seed ^ 0x5AFE)
-        for i in 0..<FuzzSettings.iterations(default: 200) {
+        for i in 0..<FuzzSettings.iterations(default: 400) {
             let data = ByteFlip.mutate(good, &rng)
             let p = run.write(data, "flip-\(i)", ext: "safetensors")
             run.check("flip-\(i)", source: p, mayAccept: true, input: data) { try Self.read(p) }

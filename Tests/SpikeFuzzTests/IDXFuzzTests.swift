@@ -145,7 +145,7 @@ import Testing
         let run = FuzzRun("IDX byte flips")
         var rng = FuzzRandom(seed: FuzzSettings.seed ^ 0x1D)
         let valid = Self.images(4, 6, 6)
-        let n = FuzzSettings.iterations(default: 150)
+        let n = FuzzSettings.iterations(default: 300)
         for i in 0..<n {
             let data = ByteFlip.mutate(valid, &rng)
             let p = run.write(data, "flip-\(i)", ext: "idx")

@@ -376,7 +376,7 @@ final class H5Builder {
         let speakers: [Int32] = (0..<8).map { Int32($0 % 3) }
         try SHDWriter.write(samples, speakers: speakers, to: valid)
         let good = try Data(contentsOf: URL(fileURLWithPath: valid))
-        for i in 0..<FuzzSettings.iterations(default: 150) {
+        for i in 0..<FuzzSettings.iterations(default: 400) {
             let data = ByteFlip.mutate(good, &rng)
             let p = run.write(data, "flip-\(i)", ext: "h5")
             run.check("flip-\(i)", source: p, mayAccept: true, input: data) { try Self.read(p) }

@@ -176,7 +176,7 @@ import Testing
         var rng = FuzzRandom(seed: FuzzSettings.seed ^ 0x3A7)
         let pcm = Self.wav([Self.fmt(), Chunk(id: "LIST", body: Array("INFOtest".utf8)), Chunk(id: "data", body: Self.pcm16(300))])
         let float = Self.wav([Self.fmt(code: 3, channels: 2, bits: 32), Chunk(id: "data", body: Self.float32((0..<200).map { Float($0) / 400 }))])
-        let n = FuzzSettings.iterations(default: 200)
+        let n = FuzzSettings.iterations(default: 400)
         for i in 0..<n {
             let data = ByteFlip.mutate(i % 2 == 0 ? pcm : float, &rng)
             let p = run.write(data, "flip-\(i)", ext: "wav")
