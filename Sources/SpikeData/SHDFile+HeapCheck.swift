@@ -3,6 +3,11 @@ import CZlib
 import Foundation
 import SpikeCore
 
+/// Serializes this module's HDF5 calls. HDF5 serializes them anyway (thread-safe build); holding this lock as well
+/// guarantees that the structure probe never forks while another thread is inside HDF5 (the child would inherit
+/// a held library lock and stall).
+package let hdf5Lock = NSRecursiveLock()
+
 /// Checks a variable-length dataset's on-disk descriptors against the global heap before HDF5 dereferences them.
 ///
 /// HDF5 1.10 trusts both: when it reads a sample it sizes its buffer from the descriptor's sequence length but
@@ -251,6 +256,29 @@ extension SHDFile {
             else { throw fail("is a \(size)-byte float with a non-IEEE layout") }
         default:
             throw fail("is not a number")
+        }
+    }
+}
+
+extension SHDFile {
+    /// Seconds the isolated structure probe may take before the file is reported as hanging HDF5.
+    static let probeTimeout: UInt32 = 60
+
+    /// Walks the file's HDF5 metadata in a forked child (`spikeloop_h5_probe_isolated`) and throws if HDF5 crashed
+    /// or hung there. Falls back to no probe when the process cannot fork.
+    static func probeStructure(_ path: String, fileSize: Int) throws {
+        let r = spikeloop_h5_probe_isolated(path, UInt64(max(0, fileSize) / 8), probeTimeout)
+        switch r {
+        case 0, -2:
+            return
+        case -1:
+            throw DatasetError(
+                .corrupt, path: path,
+                "reading the file's HDF5 structure did not finish within \(probeTimeout) s: its metadata is corrupt (a loop)")
+        default:
+            throw DatasetError(
+                .corrupt, path: path,
+                "the HDF5 library crashed (signal \(r)) reading the file's structure (object headers, heaps, B-trees): the file is corrupt")
         }
     }
 }

@@ -59,12 +59,15 @@ public final class SHDFile: @unchecked Sendable {
         path: String, channelCount: Int = 700, labelLimit: Int = SHDFile.defaultLabelLimit,
         maxSpikeTime: Double = SHDFile.defaultMaxSpikeTime, budget: Int = InputLimits.memoryBudget
     ) throws {
-        spikeloop_h5_silence_errors()
         self.path = path
         self.channelCount = channelCount
         self.labelLimit = labelLimit
         self.maxSpikeTime = maxSpikeTime
         guard FileManager.default.fileExists(atPath: path) else { throw DatasetError(.notFound, path: path, "file does not exist") }
+        hdf5Lock.lock()
+        defer { hdf5Lock.unlock() }
+        spikeloop_h5_silence_errors()
+        try Self.probeStructure(path, fileSize: InputLimits.fileSize(path) ?? 0)
         let f = H5Fopen(path, spikeloop_h5f_acc_rdonly(), spikeloop_h5p_default())
         guard f >= 0 else { throw DatasetError(.corrupt, path: path, "not an HDF5 file (H5Fopen failed)") }
         func open(_ name: String) throws -> hid_t {
@@ -152,6 +155,8 @@ public final class SHDFile: @unchecked Sendable {
     }
 
     deinit {
+        hdf5Lock.lock()
+        defer { hdf5Lock.unlock() }
         H5Dclose(times)
         H5Dclose(units)
         H5Fclose(file)
@@ -213,6 +218,8 @@ public final class SHDFile: @unchecked Sendable {
     /// of being truncated to channel 2.
     public func sample(_ i: Int) throws -> SHDSample {
         precondition(i >= 0 && i < sampleCount, "sample \(i) out of 0..<\(sampleCount)")
+        hdf5Lock.lock()
+        defer { hdf5Lock.unlock() }
         try timesGuard.verify(i)
         try unitsGuard.verify(i)
         let t = try readElement(times, i, memBase: spikeloop_h5_native_double(), as: Double.self, name: "spikes/times")
@@ -348,8 +355,10 @@ public enum SHDWriter {
     public static func write(
         _ samples: [SHDSample], speakers: [Int32]? = nil, keys: [String] = [], to path: String
     ) throws {
-        spikeloop_h5_silence_errors()
         try validate(samples, speakers: speakers, path: path)
+        hdf5Lock.lock()
+        defer { hdf5Lock.unlock() }
+        spikeloop_h5_silence_errors()
         let url = URL(fileURLWithPath: path)
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
         let f = H5Fcreate(tmp, spikeloop_h5f_acc_trunc(), spikeloop_h5p_default(), spikeloop_h5p_default())

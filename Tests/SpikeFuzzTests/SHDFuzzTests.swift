@@ -1,7 +1,7 @@
 import CHDF5
 import Foundation
 import SpikeCore
-import SpikeData
+@testable import SpikeData
 import Testing
 
 /// Writes arbitrary (also malformed) SHD-like HDF5 layouts through the C API: the SHD writer refuses bad values,
@@ -100,7 +100,9 @@ final class H5Builder {
         let (u16, u32, u64) = (Self.u16, Self.u32, Self.u64)
         func one(_ label: String, _ words: [String], mayAccept: Bool = false, maxSpikeTime: Double = SHDFile.defaultMaxSpikeTime, _ make: (String) -> Void) {
             let p = run.path(label, ext: "h5")
+            hdf5Lock.lock()
             make(p)
+            hdf5Lock.unlock()
             run.check(label, source: p, words: words, mayAccept: mayAccept) { try Self.read(p, maxSpikeTime: maxSpikeTime) }
         }
         func custom(_ label: String, _ words: [String], _ body: @escaping (H5Builder) -> Void) {
