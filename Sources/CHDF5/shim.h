@@ -85,6 +85,12 @@ static inline int spikeloop_h5_probe_isolated(const char *path, unsigned long lo
     pid_t pid = fork();
     if (pid < 0) return -2;
     if (pid == 0) {
+        // The parent's crash handlers (the Swift runtime's backtracer) must not run here: die plainly.
+        int fatal[] = {SIGSEGV, SIGBUS, SIGABRT, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGALRM};
+        for (unsigned k = 0; k < sizeof fatal / sizeof fatal[0]; k++) signal(fatal[k], SIG_DFL);
+        sigset_t all;
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
         alarm(timeout_s);
         spikeloop_h5_probe_shd(path, max_rows);
         _exit(0);

@@ -264,6 +264,54 @@ extension SHDFile {
     /// Seconds the isolated structure probe may take before the file is reported as hanging HDF5.
     static let probeTimeout: UInt32 = 60
 
+    /// Checks every local heap (the name tables of groups) before HDF5 loads one: HDF5 1.10 allocates the data
+    /// size a heap declares without checking it against the file, then copies into the (overflowed) buffer. Heaps
+    /// are found by their 8-byte header (`HEAP`, version 0, three zero bytes; spec §III.D); the data segment must
+    /// lie inside the file. Only the superblock's address and length sizes are read, so this runs before H5Fopen.
+    static func checkLocalHeaps(_ path: String, fileSize: Int) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let block = 1 << 20
+        var buffer = [UInt8](repeating: 0, count: block + 64)
+        // Sizes of offsets and lengths from the superblock (version 0/1: bytes 13/14; version 2/3: bytes 9/10).
+        var sizeofAddr = 8, sizeofSize = 8
+        var head = [UInt8](repeating: 0, count: 16)
+        if pread(fd, &head, 16, 0) == 16, head[0...7] == [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A] {
+            let v = head[8]
+            (sizeofAddr, sizeofSize) = v < 2 ? (Int(head[13]), Int(head[14])) : (Int(head[9]), Int(head[10]))
+            guard [2, 4, 8].contains(sizeofAddr), [2, 4, 8].contains(sizeofSize) else { return }
+        }
+        let headerBytes = 8 + 2 * sizeofSize + sizeofAddr
+        var offset = 0
+        while offset < fileSize {
+            let want = min(block + headerBytes, fileSize - offset)
+            let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
+            guard got > 0 else { return }
+            var i = 0
+            while i + headerBytes <= got && i < block {
+                if buffer[i] == 0x48, buffer[i + 1] == 0x45, buffer[i + 2] == 0x41, buffer[i + 3] == 0x50,
+                    buffer[i + 4] == 0, buffer[i + 5] == 0, buffer[i + 6] == 0, buffer[i + 7] == 0
+                {
+                    func field(_ at: Int, _ width: Int) -> UInt64 {
+                        var v: UInt64 = 0
+                        for k in 0..<width { v |= UInt64(buffer[i + at + k]) << (8 * UInt64(k)) }
+                        return v
+                    }
+                    let size = field(8, sizeofSize)
+                    let address = field(8 + 2 * sizeofSize, sizeofAddr)
+                    guard size <= UInt64(fileSize), address <= UInt64(fileSize) - size else {
+                        throw DatasetError(
+                            .corrupt, path: path,
+                            "the local heap (group name table) at byte \(offset + i) declares \(size) bytes at address \(address), beyond the \(fileSize)-byte file")
+                    }
+                }
+                i += 1
+            }
+            offset += block
+        }
+    }
+
     /// Walks the file's HDF5 metadata in a forked child (`spikeloop_h5_probe_isolated`) and throws if HDF5 crashed
     /// or hung there. Falls back to no probe when the process cannot fork.
     static func probeStructure(_ path: String, fileSize: Int) throws {

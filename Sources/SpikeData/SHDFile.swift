@@ -67,7 +67,9 @@ public final class SHDFile: @unchecked Sendable {
         hdf5Lock.lock()
         defer { hdf5Lock.unlock() }
         spikeloop_h5_silence_errors()
-        try Self.probeStructure(path, fileSize: InputLimits.fileSize(path) ?? 0)
+        let fileBytes = InputLimits.fileSize(path) ?? 0
+        try Self.checkLocalHeaps(path, fileSize: fileBytes)
+        try Self.probeStructure(path, fileSize: fileBytes)
         let f = H5Fopen(path, spikeloop_h5f_acc_rdonly(), spikeloop_h5p_default())
         guard f >= 0 else { throw DatasetError(.corrupt, path: path, "not an HDF5 file (H5Fopen failed)") }
         func open(_ name: String) throws -> hid_t {

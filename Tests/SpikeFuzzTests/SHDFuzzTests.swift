@@ -273,6 +273,25 @@ final class H5Builder {
         patched("heap-address-zero", ["no heap object holds them"]) { b, o in for k in 4..<12 { b[o + k] = 0 } }
         patched("heap-address-past-end", ["beyond the end", "bad signature"]) { b, o in b[o + 10] = 0x40 }
         patched("heap-address-inside-data", ["bad signature"]) { b, o in b[o + 4] = 0x08; b[o + 5] = 0; b[o + 6] = 0 }
+        // corrupt group metadata that makes HDF5 itself abort or crash (local heap sizes and addresses): the forked
+        // structure probe turns these into errors
+        let heaps: [Int] = {
+            var at: [Int] = []
+            let b = [UInt8](validBytes)
+            for i in 0..<(b.count - 4) where b[i] == 0x48 && b[i + 1] == 0x45 && b[i + 2] == 0x41 && b[i + 3] == 0x50 { at.append(i) }
+            return at
+        }()
+        #expect(heaps.count >= 2, "local heaps in the SHD writer's file: \(heaps)")
+        for (h, at) in heaps.enumerated() {
+            for (field, offset) in [("size", 8), ("free-list", 16), ("address", 24)] {
+                var b = [UInt8](validBytes)
+                for k in 0..<8 { b[at + offset + k] = 0xFF }
+                let data = Data(b)
+                let p = run.write(data, "local-heap-\(h)-\(field)", ext: "h5")
+                // a read-only open may never consult a heap's free list: a still-valid read is fine there
+                run.check("local-heap-\(h)-\(field)", source: p, mayAccept: field == "free-list", input: data) { try Self.read(p) }
+            }
+        }
         // storage layouts: chunked + deflate + shuffle is read and verified; compact is refused
         one("chunked-deflate-valid", [], mayAccept: true) { p in
             let dcpl = H5Pcreate(spikeloop_h5p_dataset_create())
@@ -333,7 +352,7 @@ final class H5Builder {
             h.plain("labels", Self.u16, dims: [1], [0] as [UInt16])
             h.close()
         }
-        run.report(minimumCases: 80)
+        run.report(minimumCases: 85)
     }
 
     @Test("the SHD writer refuses values its stored types cannot hold")
