@@ -75,6 +75,7 @@ final class VlenHeapGuard: @unchecked Sendable {
         if H5Dget_storage_size(dataset) == 0 {
             storage = .unallocated
         } else if layout == H5D_CONTIGUOUS {
+            try SHDFile.checkContiguousStorage(dataset, count: count, elementSize: descriptorBytes, fileSize: fileSize, name: name, path: path)
             let offset = H5Dget_offset(dataset)
             guard offset != UInt64.max, offset < UInt64(fileSize), Int(offset) <= fileSize - need else {
                 throw fail("its \(count) descriptors (\(need) bytes) at offset \(offset) lie beyond the end of the \(fileSize)-byte file")
@@ -261,6 +262,24 @@ extension SHDFile {
 }
 
 extension SHDFile {
+    /// Throws unless a contiguous dataset's recorded storage (address and size in its layout message) holds exactly
+    /// `count` elements of `elementSize` bytes inside the file. HDF5 1.10 reads through its sieve buffer with the
+    /// recorded values unchecked: a corrupt address or size makes it copy from outside its buffers.
+    static func checkContiguousStorage(_ d: hid_t, count: Int, elementSize: Int, fileSize: Int, name: String, path: String) throws {
+        let dcpl = H5Dget_create_plist(d)
+        defer { H5Pclose(dcpl) }
+        guard H5Pget_layout(dcpl) == H5D_CONTIGUOUS else { return }
+        let stored = H5Dget_storage_size(d)
+        guard stored != 0 else { return }  // never written: HDF5 returns fill values without reading
+        let need = try datasetChecks { try InputCheck(source: path).multiply(count, elementSize, field: "dataset '\(name)' storage") }
+        let offset = UInt64(H5Dget_offset(d))
+        guard stored == UInt64(need), offset != UInt64.max, offset <= UInt64(fileSize), UInt64(need) <= UInt64(fileSize) - offset else {
+            throw DatasetError(
+                .corrupt, path: path,
+                "dataset '\(name)': its storage records \(stored) bytes at offset \(offset); \(count) elements of \(elementSize) bytes need \(need) bytes inside the \(fileSize)-byte file")
+        }
+    }
+
     /// Seconds the isolated structure probe may take before the file is reported as hanging HDF5.
     static let probeTimeout: UInt32 = 60
 

@@ -183,6 +183,7 @@ public final class SHDFile: @unchecked Sendable {
         defer { H5Tclose(type) }
         guard H5Tget_class(type) == H5T_INTEGER else { throw DatasetError(.corrupt, path: path, "dataset '\(name)' holds \(H5Tget_class(type)), expected integers") }
         try checkNumericType(type, name: name, path: path)
+        try checkContiguousStorage(d, count: count, elementSize: H5Tget_size(type), fileSize: InputLimits.fileSize(path) ?? 0, name: name, path: path)
         // Read as 64-bit so that no stored value (uint32 4e9, int64 −1) is clipped or wrapped before the check.
         var wide = [Int64](repeating: 0, count: count)
         let r = wide.withUnsafeMutableBytes { H5Dread(d, spikeloop_h5_native_int64(), spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), $0.baseAddress) }

@@ -292,6 +292,34 @@ final class H5Builder {
                 run.check("local-heap-\(h)-\(field)", source: p, mayAccept: field == "free-list", input: data) { try Self.read(p) }
             }
         }
+        // contiguous storage whose recorded address or size is wrong (HDF5 would copy from outside its buffers)
+        for name in ["labels", "extra/speaker", "spikes/times", "spikes/units"] {
+            hdf5Lock.lock()
+            let f = H5Fopen(valid, spikeloop_h5f_acc_rdonly(), spikeloop_h5p_default())
+            let d = H5Dopen2(f, name, spikeloop_h5p_default())
+            let (offset, size) = (UInt64(H5Dget_offset(d)), UInt64(H5Dget_storage_size(d)))
+            H5Dclose(d)
+            H5Fclose(f)
+            hdf5Lock.unlock()
+            var key = Data()
+            key.appendLE(offset)
+            key.appendLE(size)
+            guard let at = validBytes.range(of: key)?.lowerBound else {
+                Issue.record("layout message of \(name) not found")
+                continue
+            }
+            for (label, newOffset, newSize) in [("address-huge", UInt64(Int64.max), size), ("address-past-end", UInt64(validBytes.count), size),
+                                               ("size-larger", offset, size + 64), ("size-smaller", offset, size / 2)] {
+                var b = validBytes
+                var patch = Data()
+                patch.appendLE(newOffset)
+                patch.appendLE(newSize)
+                b.replaceSubrange(at..<(at + 16), with: patch)
+                let case_ = "storage-\(name.replacingOccurrences(of: "/", with: "-"))-\(label)"
+                let p = run.write(b, case_, ext: "h5")
+                run.check(case_, source: p, words: ["storage records", "crashed", "beyond", "cannot read"], input: b) { try Self.read(p) }
+            }
+        }
         // storage layouts: chunked + deflate + shuffle is read and verified; compact is refused
         one("chunked-deflate-valid", [], mayAccept: true) { p in
             let dcpl = H5Pcreate(spikeloop_h5p_dataset_create())
@@ -352,7 +380,7 @@ final class H5Builder {
             h.plain("labels", Self.u16, dims: [1], [0] as [UInt16])
             h.close()
         }
-        run.report(minimumCases: 85)
+        run.report(minimumCases: 100)
     }
 
     @Test("the SHD writer refuses values its stored types cannot hold")
