@@ -72,7 +72,9 @@ final class VlenHeapGuard: @unchecked Sendable {
         let layout = H5Pget_layout(dcpl)
         let descriptorBytes = 4 + sa + 4
         let need = try datasetChecks { try InputCheck(source: path).multiply(count, descriptorBytes, field: "dataset '\(name)' descriptors") }
-        if H5Dget_storage_size(dataset) == 0 {
+        if layout == H5D_COMPACT || layout == H5D_VIRTUAL || (layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED) {
+            throw fail("stored with layout \(layout.rawValue) (compact or virtual); supported: contiguous or chunked")
+        } else if H5Dget_storage_size(dataset) == 0 {
             storage = .unallocated
         } else if layout == H5D_CONTIGUOUS {
             try SHDFile.checkContiguousStorage(dataset, count: count, elementSize: descriptorBytes, fileSize: fileSize, name: name, path: path)
@@ -268,10 +270,24 @@ extension SHDFile {
     static func checkContiguousStorage(_ d: hid_t, count: Int, elementSize: Int, fileSize: Int, name: String, path: String) throws {
         let dcpl = H5Dget_create_plist(d)
         defer { H5Pclose(dcpl) }
-        guard H5Pget_layout(dcpl) == H5D_CONTIGUOUS else { return }
+        let layout = H5Pget_layout(dcpl)
         let stored = H5Dget_storage_size(d)
-        guard stored != 0 else { return }  // never written: HDF5 returns fill values without reading
         let need = try datasetChecks { try InputCheck(source: path).multiply(count, elementSize, field: "dataset '\(name)' storage") }
+        switch layout {
+        case H5D_CHUNKED:
+            return  // located through its B-tree, which the structure probe has walked
+        case H5D_COMPACT:
+            // stored inside the object header; a corrupt layout class or size makes HDF5 copy from a short buffer
+            guard stored == UInt64(need) else {
+                throw DatasetError(.corrupt, path: path, "dataset '\(name)': its compact storage records \(stored) bytes; \(count) elements of \(elementSize) bytes need \(need)")
+            }
+            return
+        case H5D_CONTIGUOUS:
+            break
+        default:
+            throw DatasetError(.corrupt, path: path, "dataset '\(name)': storage layout \(layout.rawValue) is not supported (contiguous, chunked or compact)")
+        }
+        guard stored != 0 else { return }  // never written: HDF5 returns fill values without reading
         let offset = UInt64(H5Dget_offset(d))
         guard stored == UInt64(need), offset != UInt64.max, offset <= UInt64(fileSize), UInt64(need) <= UInt64(fileSize) - offset else {
             throw DatasetError(

@@ -319,6 +319,18 @@ final class H5Builder {
                 let p = run.write(b, case_, ext: "h5")
                 run.check(case_, source: p, words: ["storage records", "crashed", "beyond", "cannot read"], input: b) { try Self.read(p) }
             }
+            // the layout class byte just before the address: contiguous (1) read as compact (0) or chunked (2)
+            if at >= 2, validBytes[at - 1] == 1 {
+                for (label, cls) in [("compact", UInt8(0)), ("chunked", 2), ("virtual", 3), ("class-9", 9)] {
+                    var b = validBytes
+                    b[at - 1] = cls
+                    let case_ = "layout-\(name.replacingOccurrences(of: "/", with: "-"))-\(label)"
+                    let p = run.write(b, case_, ext: "h5")
+                    run.check(case_, source: p, input: b) { try Self.read(p) }
+                }
+            } else {
+                Issue.record("layout class byte of \(name) not found before its address")
+            }
         }
         // storage layouts: chunked + deflate + shuffle is read and verified; compact is refused
         one("chunked-deflate-valid", [], mayAccept: true) { p in
@@ -380,7 +392,7 @@ final class H5Builder {
             h.plain("labels", Self.u16, dims: [1], [0] as [UInt16])
             h.close()
         }
-        run.report(minimumCases: 100)
+        run.report(minimumCases: 115)
     }
 
     @Test("the SHD writer refuses values its stored types cannot hold")
