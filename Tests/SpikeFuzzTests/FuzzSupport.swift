@@ -103,6 +103,7 @@ final class FuzzRun {
         } catch {
             errors += 1
             let d = "\(error)"
+            if FuzzSettings.verbose { print("  → \(d)") }
             #expect(error is DatasetError || error is TrainingError, "\(name) '\(label)': \(type(of: error)): \(d)", sourceLocation: sourceLocation)
             #expect(d.contains(source), "\(name) '\(label)': message does not name \(source): \(d)", sourceLocation: sourceLocation)
             let rest = d.replacingOccurrences(of: source, with: "")
