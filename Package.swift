@@ -67,6 +67,9 @@ let package = Package(
         .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun"], exclude: ["Fixtures"]),
         .testTarget(
             name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
+        .testTarget(
+            name: "SpikeFuzzTests",
+            dependencies: ["SpikeData", "SpikeCore", "SpikeTraining", "SpikeAudio", "CZlib", "CHDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )
