@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "_CSpikeKernels"]),
         .target(name: "SpikeReport"),
-        .target(name: "SpikeAudio", dependencies: ["SpikeCore", "SpikeData", "CFFTW", "_CAudioKernels"]),
+        .target(name: "SpikeAudio", dependencies: ["SpikeCore", "CFFTW", "_CAudioKernels"]),
         .target(
             name: "SpikeRun",
             dependencies: [

@@ -2,7 +2,6 @@ import CFFTW
 import Foundation
 import _CAudioKernels
 import SpikeCore
-import SpikeData
 
 extension Cochlea {
     /// The longest clip ``convert(_:source:seed:threads:maxSeconds:budget:)`` accepts by default. SHD utterances

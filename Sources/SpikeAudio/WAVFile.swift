@@ -1,6 +1,5 @@
 import Foundation
 import SpikeCore
-import SpikeData
 
 /// Mono audio samples at a sample rate, as read from a WAV file or produced by a synthesizer.
 public struct AudioClip: Sendable {

@@ -1,4 +1,3 @@
-import SpikeCore
 
 /// A dataset could not be found, read or parsed; the message names the file and what was expected.
 public struct DatasetError: Error, CustomStringConvertible, Equatable {
