@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import SpikeRun
 
 /// A one-line live progress display on a terminal; plain log lines otherwise (CI, pipes, --json).
 struct ProgressLine {
@@ -38,4 +40,10 @@ struct ProgressLine {
 func printJSONLine(_ obj: [String: Any]) {
     let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
     print(String(decoding: data, as: UTF8.self))
+}
+
+/// A setting error of the library as a usage error naming the flag (`--label: must be …`); other errors unchanged.
+func flagError(_ error: Error) -> Error {
+    guard let e = error as? RunError, e.code == .invalidSetting else { return error }
+    return ValidationError("\(RunOverrides.flagName(forKey: e.subject)): \(e.message)")
 }
