@@ -123,15 +123,41 @@ extension RunConfig {
             merged[k] = v
         }
         do {
-            let data = try JSONSerialization.data(withJSONObject: merged)
-            return try JSONDecoder().decode(RunConfig.self, from: data)
+            return try Self.decode(merged)
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.dataCorrupted(ctx),
             let DecodingError.valueNotFound(_, ctx)
         {
-            let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            throw RunError(.configFile, subject: source, "setting '\(key)': \(ctx.debugDescription)")
+            var key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            var why = ctx.debugDescription
+            if key.isEmpty, let culprit = culprit(in: dict, base: encoded) {
+                // Foundation reports some mismatches (1.5 or -1 for an integer) without a path: find the key.
+                key = culprit
+                why = "\(dict[culprit].map { "\($0)" } ?? "null") is not a valid value (expected the type of \(Self.describe(encoded, key: culprit)))"
+            }
+            throw RunError(.configFile, subject: source, "setting '\(key)': \(why)")
         } catch {
             throw RunError(.configFile, subject: source, "\(error)")
         }
+    }
+
+    private static func decode(_ object: [String: Any]) throws -> RunConfig {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try JSONDecoder().decode(RunConfig.self, from: data)
+    }
+
+    /// The first key of `dict` (sorted) that alone makes the config undecodable.
+    private func culprit(in dict: [String: Any], base: Any) -> String? {
+        guard let base = base as? [String: Any] else { return nil }
+        return dict.keys.sorted().first { k in
+            var one = base
+            one[k] = dict[k]
+            return (try? Self.decode(one)) == nil
+        }
+    }
+
+    /// The default value of `key` as an example of its type (`an integer like 100`).
+    private static func describe(_ encoded: Any, key: String) -> String {
+        guard let value = (encoded as? [String: Any])?[key] else { return "the setting" }
+        return "its default, \(value)"
     }
 }
