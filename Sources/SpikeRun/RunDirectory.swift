@@ -74,11 +74,16 @@ public struct RunDirectory: Sendable {
     /// - Throws: ``RunError`` when the folder is locked by a live run, has no `last.safetensors`, or the
     ///   checkpoint does not fit `config`; `TrainingError` when it cannot be read.
     public static func resume(at url: URL, config: RunConfig) throws -> (RunDirectory, Checkpoint) {
-        guard FileManager.default.fileExists(atPath: RunDirectory(url: url).lastCheckpointURL.path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw RunError(.runDirectory, subject: url.path, "no such run directory")
+        }
+        // The lock first: a live run in its first epoch has no checkpoint yet, and "in use" is the better answer.
+        let dir = RunDirectory(url: url, lock: try RunDirectoryLock.acquire(in: url))
+        guard FileManager.default.fileExists(atPath: dir.lastCheckpointURL.path) else {
             throw RunError(.runDirectory, subject: url.path, "no last.safetensors to resume from")
         }
         try prepare(url)
-        let dir = RunDirectory(url: url, lock: try RunDirectoryLock.acquire(in: url))
         dir.removeStaleTemporaryFiles()
         let checkpoint = try Checkpoint.read(from: dir.lastCheckpointURL)
         try config.checkResume(from: checkpoint, path: dir.lastCheckpointURL.path)

@@ -10,9 +10,15 @@ import SpikeTraining
 public enum StopRequest {
     nonisolated(unsafe) private static var flag: sig_atomic_t = 0
 
-    /// Routes SIGINT and SIGTERM to the stop request (replaces any earlier handlers of both).
+    /// Routes SIGINT and SIGTERM to the stop request (replaces any earlier handlers of both) and unblocks them:
+    /// a process started with them blocked (a parent's inherited signal mask) would otherwise never see them.
     public static func installInterruptHandler() {
         DurableFile.prepareForSignalHandlers()
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         for sig in [SIGINT, SIGTERM] {
             signal(sig) { s in
                 if StopRequest.flag != 0 {
