@@ -41,9 +41,10 @@ public struct RunDirectory: Sendable {
 
     /// Creates and locks the folder for a new run, removes stale temporary files and an old `metrics.jsonl`, and
     /// writes `config.json`.
-    /// - Throws: ``RunError`` (`.runDirectory`) when the folder cannot be created or written, is locked by a live
-    ///   run (naming the holder), or already holds a run.
+    /// - Throws: ``RunError``: `.invalidSetting` for an invalid config (never written), `.runDirectory` when the
+    ///   folder cannot be created or written, is locked by a live run (naming the holder), or already holds a run.
     public static func create(at url: URL, config: RunConfig) throws -> RunDirectory {
+        try config.validate()
         try prepare(url)
         let dir = RunDirectory(url: url, lock: try RunDirectoryLock.acquire(in: url))
         if FileManager.default.fileExists(atPath: dir.lastCheckpointURL.path) {
@@ -74,6 +75,7 @@ public struct RunDirectory: Sendable {
     /// - Throws: ``RunError`` when the folder is locked by a live run, has no `last.safetensors`, or the
     ///   checkpoint does not fit `config`; `TrainingError` when it cannot be read.
     public static func resume(at url: URL, config: RunConfig) throws -> (RunDirectory, Checkpoint) {
+        try config.validate()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw RunError(.runDirectory, subject: url.path, "no such run directory")

@@ -38,8 +38,7 @@ struct ProgressLine {
 
 /// Prints `obj` as one compact JSON line (the last output line of `--json` runs).
 func printJSONLine(_ obj: [String: Any]) {
-    let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
-    print(String(decoding: data, as: UTF8.self))
+    print(JSONValue.text(obj))  // non-finite numbers become null instead of emptying the line
 }
 
 /// A setting error of the library as a usage error naming the flag (`--label: must be …`); other errors unchanged.
