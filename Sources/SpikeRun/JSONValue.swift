@@ -7,7 +7,9 @@ public enum JSONValue {
 
     /// Encodes `object` as JSON text; non-finite numbers anywhere in it become `null` first, so the encoding
     /// cannot fail on user data.
-    public static func text(_ object: [String: Any], options: JSONSerialization.WritingOptions = [.sortedKeys]) -> String {
+    public static func text(_ object: [String: Any], options: JSONSerialization.WritingOptions = [.sortedKeys])
+        -> String
+    {
         let data = (try? JSONSerialization.data(withJSONObject: sanitized(object), options: options)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -28,7 +28,8 @@ extension RunConfig {
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
             guard size <= Self.maxConfigFileBytes else {
                 throw RunError(
-                    .configFile, subject: path, "is \(size) bytes; a config file may have at most \(Self.maxConfigFileBytes)")
+                    .configFile, subject: path,
+                    "is \(size) bytes; a config file may have at most \(Self.maxConfigFileBytes)")
             }
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch let e as RunError { throw e } catch {
@@ -132,7 +133,8 @@ extension RunConfig {
             if key.isEmpty, let culprit = culprit(in: dict, base: encoded) {
                 // Foundation reports some mismatches (1.5 or -1 for an integer) without a path: find the key.
                 key = culprit
-                why = "\(dict[culprit].map { "\($0)" } ?? "null") is not a valid value (expected the type of \(Self.describe(encoded, key: culprit)))"
+                why =
+                    "\(dict[culprit].map { "\($0)" } ?? "null") is not a valid value (expected the type of \(Self.describe(encoded, key: culprit)))"
             }
             throw RunError(.configFile, subject: source, "setting '\(key)': \(why)")
         } catch {

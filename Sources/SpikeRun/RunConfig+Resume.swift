@@ -18,7 +18,8 @@ extension RunConfig {
         func refuse(_ key: String, _ saved: String, _ wanted: String, _ hint: String = "") -> RunError {
             RunError(
                 .checkpoint, subject: path,
-                "\(key) (\(RunOverrides.flagName(forKey: key))) is \(saved) in the checkpoint but \(wanted) in the config\(hint)")
+                "\(key) (\(RunOverrides.flagName(forKey: key))) is \(saved) in the checkpoint but \(wanted) in the config\(hint)"
+            )
         }
         try checkNetwork(checkpoint.network, refuse: refuse)
         if let kind = checkpoint.optimizer?.config.kind, kind != optimizer {
@@ -58,7 +59,10 @@ extension RunConfig {
                 ("resetGradient", "\(p.resetGradient)", "\(want.resetGradient)"),
                 ("currentTiming", "\(p.currentTiming)", "\(want.currentTiming)"),
                 ("inputScaling", "\(p.inputScaling)", "\(want.inputScaling)"),
-                ("weightLimit", "\(layer.weightLimit.map { "\($0)" } ?? "none")", "\(weightLimit.map { "\($0)" } ?? "none")"),
+                (
+                    "weightLimit", "\(layer.weightLimit.map { "\($0)" } ?? "none")",
+                    "\(weightLimit.map { "\($0)" } ?? "none")"
+                ),
             ]
             if let (key, saved, wanted) = pairs.first(where: { $0.1 != $0.2 }) {
                 throw refuse(key, saved, wanted, "")

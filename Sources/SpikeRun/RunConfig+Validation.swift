@@ -72,7 +72,9 @@ extension RunConfig {
             + (recurrent ? hidden.reduce(0) { $0 + $1 * $1 } : 0)
         guard weights <= Limits.hiddenWeights else {
             throw SettingCheck.fail(
-                "hidden", "\(hidden)\(recurrent ? " (recurrent)" : "") has \(weights) hidden weights, at most \(Limits.hiddenWeights)")
+                "hidden",
+                "\(hidden)\(recurrent ? " (recurrent)" : "") has \(weights) hidden weights, at most \(Limits.hiddenWeights)"
+            )
         }
         try SettingCheck.int(steps, "steps", 1...Limits.steps)
         try SettingCheck.positive(dt, "dt", max: Limits.seconds)

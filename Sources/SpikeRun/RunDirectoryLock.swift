@@ -47,7 +47,8 @@ public final class RunDirectoryLock: @unchecked Sendable {
             }
             throw RunError(.runDirectory, subject: directory.path, "cannot lock \(fileName): \(reason)")
         }
-        let holder = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName), since \(ISO8601DateFormatter().string(from: Date()))"
+        let holder =
+            "pid \(getpid()) on \(ProcessInfo.processInfo.hostName), since \(ISO8601DateFormatter().string(from: Date()))"
         _ = ftruncate(fd, 0)
         _ = holder.withCString { pwrite(fd, $0, strlen($0), 0) }
         return RunDirectoryLock(url: url, fd: fd)

@@ -10,7 +10,8 @@ enum SettingCheck {
     static func int(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws {
         guard range.contains(value) else {
             throw RunError(
-                .invalidSetting, subject: key, "must be an integer in \(show(range.lowerBound))…\(show(range.upperBound)), got \(value)")
+                .invalidSetting, subject: key,
+                "must be an integer in \(show(range.lowerBound))…\(show(range.upperBound)), got \(value)")
         }
     }
 

@@ -191,8 +191,7 @@ public final class TrainingRun {
             100 * summary.train.accuracy, 100 * chance, chanceEpochs, summary.learningRate)
     }
 
-    private func finishEpoch(_ epoch: Int, statistics stats: RunStatistics, started t0: Double) throws -> EpochSummary
-    {
+    private func finishEpoch(_ epoch: Int, statistics stats: RunStatistics, started t0: Double) throws -> EpochSummary {
         try substrate.load(trainer.network)
         let validation =
             data.validation.sampleCount > 0

@@ -53,10 +53,12 @@ import Testing
         #expect(dir.removeStaleTemporaryFiles() == [".last.safetensors.tmp-424242"])
     }
 
-    @Test("temporary names are recognized exactly", arguments: [
-        (".last.safetensors.tmp-123", true), (".config.json.tmp-1", true), ("last.safetensors.tmp-1", false),
-        (".last.safetensors.tmp-", false), (".x.tmp-12a", false), (".spikeloop.lock", false),
-    ])
+    @Test(
+        "temporary names are recognized exactly",
+        arguments: [
+            (".last.safetensors.tmp-123", true), (".config.json.tmp-1", true), ("last.safetensors.tmp-1", false),
+            (".last.safetensors.tmp-", false), (".x.tmp-12a", false), (".spikeloop.lock", false),
+        ])
     func temporaryNames(name: String, expected: Bool) {
         #expect(DurableFile.isTemporaryName(name) == expected)
     }

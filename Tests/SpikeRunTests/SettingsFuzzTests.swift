@@ -28,7 +28,9 @@ import Testing
                 Issue.record("\(group): \(c.label) threw \(type(of: error)), not RunError: \(error)")
             }
         }
-        print("settings fuzz \(group): \(cases.count) malformed inputs, \(named) clear errors naming the flag or key, 0 crashes")
+        print(
+            "settings fuzz \(group): \(cases.count) malformed inputs, \(named) clear errors naming the flag or key, 0 crashes"
+        )
         return named
     }
 
@@ -74,7 +76,9 @@ import Testing
             ("chipSubsteps", \.chipSubsteps, [0]),
         ]
         for (key, path, extra) in ints { for v in badInts + extra { add(key, "\(v)") { $0[keyPath: path] = v } } }
-        for text in ["", "0", "-1", "8,x", "99999999999999999999", "5000", "1,2,3,4,5,6,7,8,9", ",", "8,,8", "4096,4096,4096"] {
+        for text in [
+            "", "0", "-1", "8,x", "99999999999999999999", "5000", "1,2,3,4,5,6,7,8,9", ",", "8,,8", "4096,4096,4096",
+        ] {
             add("hidden", "'\(text)'") { $0.hidden = text }
         }
         let strings: [(String, WritableKeyPath<RunOverrides, String?>, [String])] = [
@@ -171,7 +175,11 @@ import Testing
             cases.append(Case(label: "\(key) \(value)", mustName: key, run: body))
         }
         func audio(_ change: @escaping (inout AudioConversion) -> Void) -> () throws -> Void {
-            { var a = AudioConversion(); change(&a); try a.validate() }
+            {
+                var a = AudioConversion()
+                change(&a)
+                try a.validate()
+            }
         }
         for v in [-1, 65_536, 3_000_000_000, Int.max, Int.min] {
             add("label", "\(v)", audio { $0.label = v })
@@ -193,7 +201,11 @@ import Testing
             add("tauSyn", "\(v)") { try ChipInspection.validate(tauMem: 6e-6, tauSyn: v) }
         }
         func mismatch(_ change: @escaping (inout MismatchExperiment) -> Void) -> () throws -> Void {
-            { var m = MismatchExperiment(config: .synthetic); change(&m); try m.validate() }
+            {
+                var m = MismatchExperiment(config: .synthetic)
+                change(&m)
+                try m.validate()
+            }
         }
         for v in [-1, Int.min, Int.max] {
             add("softwareEpochs", "\(v)", mismatch { $0.softwareEpochs = v })
@@ -203,7 +215,11 @@ import Testing
         add("chips", "[]", mismatch { $0.chips = [] })
         add("learningRate", "nan", mismatch { $0.config.learningRate = .nan })
         func bench(_ change: @escaping (inout Benchmark) -> Void) -> () throws -> Void {
-            { var b = Benchmark(); change(&b); try b.validate() }
+            {
+                var b = Benchmark()
+                change(&b)
+                try b.validate()
+            }
         }
         for v in [0, -1, Int.max] {
             add("threads", "\(v)", bench { $0.threads = v })

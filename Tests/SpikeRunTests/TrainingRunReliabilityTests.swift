@@ -28,7 +28,9 @@ import Testing
             } else {
                 #expect(e.message.contains("Last good checkpoint: \(dir.lastCheckpointURL.path)"))
                 #expect(try Self.checkpointIsFinite(dir.lastCheckpointURL))
-                #expect(RunState(metadata: try Checkpoint.read(from: dir.lastCheckpointURL).metadata).epoch == finished.count)
+                #expect(
+                    RunState(metadata: try Checkpoint.read(from: dir.lastCheckpointURL).metadata).epoch
+                        == finished.count)
             }
             #expect(dir.metrics().count == finished.count)
         }
@@ -48,9 +50,12 @@ import Testing
         var streak = 0
         for (s, chance) in zip(summaries, atChance) {
             streak = chance ? streak + 1 : 0
-            #expect((s.warning != nil) == (streak >= 3), "epoch \(s.epoch): streak \(streak), warning \(s.warning ?? "none")")
+            #expect(
+                (s.warning != nil) == (streak >= 3),
+                "epoch \(s.epoch): streak \(streak), warning \(s.warning ?? "none")")
         }
-        #expect(summaries.contains { $0.warning?.contains("at chance") == true }, "lr 1e6 did not collapse: \(atChance)")
+        #expect(
+            summaries.contains { $0.warning?.contains("at chance") == true }, "lr 1e6 did not collapse: \(atChance)")
     }
 
     @Test("metrics lines follow the checkpoints: a resume drops lines without a checkpoint and restores a lost one")
@@ -110,7 +115,8 @@ import Testing
             try RunDirectory.resume(at: mid.url, config: other)
         } throws: { e in
             let m = "\(e)"
-            return (e as? RunError)?.code == .checkpoint && m.contains("batchSize (--batch-size) is 50 in the checkpoint but 30")
+            return (e as? RunError)?.code == .checkpoint
+                && m.contains("batchSize (--batch-size) is 50 in the checkpoint but 30")
                 && m.contains("middle of epoch 1")
         }
         // The refused resume left config.json alone.
