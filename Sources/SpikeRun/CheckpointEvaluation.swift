@@ -41,6 +41,7 @@ public struct CheckpointEvaluation: Sendable {
         checkpoint path: String, split: DataSplit = .test, dataset: String? = nil, dataDir: String? = nil,
         substrate: String? = nil, threads: Int? = nil
     ) throws {
+        if let t = threads { try SettingCheck.int(t, "threads", 1...RunConfig.Limits.threads) }
         BLAS.setThreads(1)
         let checkpoint = try Checkpoint.read(from: URL(fileURLWithPath: path))
         var config = RunConfig()

@@ -14,6 +14,11 @@ extension RunConfig {
         /// Adam moments).
         public static let hiddenWeights = 1 << 24
         public static let steps = 10_000
+        /// Time steps × hidden neurons: 2²² (the state BPTT records per sample, about 50 MB, is kept for a few
+        /// samples per worker; the SHD setup uses 250 × 186 ≈ 46,500).
+        public static let stepNeurons = 1 << 22
+        /// Training plus validation samples of the generated synthetic task.
+        public static let syntheticSamples = 1_000_000
         /// Samples per minibatch (a batch larger than the training set is one batch per epoch).
         public static let batchSize = 65_536
         public static let epochs = 1_000_000
@@ -59,6 +64,14 @@ extension RunConfig {
         try SettingCheck.real(dropout, "dropout", min: 0, max: 1, openMax: true)
         try SettingCheck.nonNegative(rotation, "rotation", max: 180)
         try SettingCheck.int(channelJitter, "channelJitter", 0...Limits.channelJitter)
+        if dataset == "synthetic" {
+            let total = (trainSamples ?? RunData.syntheticTrainSamples) + validationSamples
+            guard total <= Limits.syntheticSamples else {
+                throw SettingCheck.fail(
+                    trainSamples == nil ? "validationSamples" : "trainSamples",
+                    "the synthetic task generates training plus validation samples, at most \(Limits.syntheticSamples), got \(total)")
+            }
+        }
     }
 
     private func validateNetwork() throws {
@@ -77,6 +90,12 @@ extension RunConfig {
             )
         }
         try SettingCheck.int(steps, "steps", 1...Limits.steps)
+        let neurons = hidden.reduce(0, +)
+        guard steps * neurons <= Limits.stepNeurons else {
+            throw SettingCheck.fail(
+                "steps",
+                "\(steps) steps × \(neurons) hidden neurons = \(steps * neurons) exceeds \(Limits.stepNeurons) (the state recorded per sample for training); use fewer steps or smaller hidden layers")
+        }
         try SettingCheck.positive(dt, "dt", max: Limits.seconds)
         try SettingCheck.positive(tauMem, "tauMem", max: Limits.seconds)
         try SettingCheck.positive(tauSyn, "tauSyn", max: Limits.seconds)

@@ -68,6 +68,9 @@ import Testing
         ]
         for (key, path) in floats { for v in badFloats { add(key, "\(v)") { $0[keyPath: path] = v } } }
         add("dropout", "1") { $0.dropout = 1 }
+        add("steps", "10000 with --hidden 4096") { ($0.steps, $0.hidden) = (10_000, "4096") }
+        add("validationSamples", "1e8 on synthetic") { $0.validationSamples = 100_000_000 }
+        add("trainSamples", "1e8 on synthetic") { $0.trainSamples = 100_000_000 }
         add("readoutScale", "0") { $0.readoutScale = 0 }
         let ints: [(String, WritableKeyPath<RunOverrides, Int?>, [Int])] = [
             ("epochs", \.epochs, []), ("batchSize", \.batchSize, [0]), ("steps", \.steps, [0]),

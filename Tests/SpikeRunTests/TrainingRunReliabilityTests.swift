@@ -37,6 +37,21 @@ import Testing
         #expect(dir.lock?.isHeld == false)
     }
 
+    @Test("a stop request never writes a non-finite network: the run throws instead and writes nothing")
+    func noNonFiniteCheckpoint() throws {
+        let config = TrainingRunTests.tinyConfig()
+        let dir = try RunDirectory.create(at: RunDirectoryTests.tempURL(), config: config)
+        var network = config.makeNetwork(inputs: try RunData.load(config).channels, classes: 10)
+        network.layers[0].weights[3] = .nan
+        let run = try TrainingRun(config: config, directory: dir, network: network)
+        #expect {
+            try run.run(shouldStop: { true })
+        } throws: { e in
+            (e as? RunError)?.code == .diverged && "\(e)".contains("not finite, so no checkpoint was written")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.lastCheckpointURL.path))
+    }
+
     @Test("training accuracy at chance for 3 epochs in a row brings a warning on every further epoch")
     func collapseWarning() throws {
         var config = TrainingRunTests.tinyConfig()
