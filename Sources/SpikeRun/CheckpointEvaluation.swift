@@ -35,11 +35,13 @@ public struct CheckpointEvaluation: Sendable {
     ///   - substrate: `software`, `chip` or `chip:SEED`; nil: the one it was trained on.
     ///   - threads: worker threads; nil: all cores.
     /// - Throws: `TrainingError` naming the file when it is not a SpikeLoop checkpoint, ``RunError`` for bad
-    ///   settings, `DatasetError` for missing data.
+    ///   settings or a network that does not fit the dataset (input channels, classes), `DatasetError` for
+    ///   missing data.
     public init(
         checkpoint path: String, split: DataSplit = .test, dataset: String? = nil, dataDir: String? = nil,
         substrate: String? = nil, threads: Int? = nil
     ) throws {
+        if let t = threads { try SettingCheck.int(t, "threads", 1...RunConfig.Limits.threads) }
         BLAS.setThreads(1)
         let checkpoint = try Checkpoint.read(from: URL(fileURLWithPath: path))
         var config = RunConfig()
@@ -52,6 +54,13 @@ public struct CheckpointEvaluation: Sendable {
         if let d = dataDir { config.dataDir = d }
         try config.validate()
         let data = try RunData.load(config, needTrain: split == .validation)
+        let network = checkpoint.network
+        guard network.inputCount == data.channels, network.outputCount == data.classes else {
+            throw RunError(
+                .checkpoint, subject: path,
+                "the network takes \(network.inputCount) input channels and has \(network.outputCount) outputs, but dataset '\(config.dataset)' (steps \(config.steps)) gives \(data.channels) channels and \(data.classes) classes; evaluate it on the dataset it was trained on"
+            )
+        }
         if let s = substrate { config.substrate = s }
         try config.validate()
         let workers = threads ?? availableCores

@@ -276,18 +276,8 @@ public struct Checkpoint: Sendable {
     }
 }
 
-/// Writes `data` to `url` through a temporary file and `rename(2)`, so readers never see a partial file.
+/// Writes `data` to `url` through a temporary file and `rename(2)`, so readers never see a partial file; the
+/// file and its folder are fsync'd, so the new content survives a power loss (see ``DurableFile``).
 public func atomicWrite(_ data: Data, to url: URL) throws {
-    let dir = url.deletingLastPathComponent()
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-        try data.write(to: tmp)
-    } catch {
-        throw TrainingError.io(path: url.path, message: "cannot write: \(error.localizedDescription)")
-    }
-    if rename(tmp.path, url.path) != 0 {
-        let e = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: tmp)
-        throw TrainingError.io(path: url.path, message: "cannot move into place: \(e)")
-    }
+    try DurableFile.write(data, to: url)
 }
