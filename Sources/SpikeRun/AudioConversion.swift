@@ -50,9 +50,10 @@ public struct AudioConversion: Sendable {
             samples = []
             audio = 0
             spikes = 0
-            for clip in clips {
-                let s = cochlea.convert(clip, seed: seed, threads: threads ?? availableCores)
-                samples.append(SHDSample(times: s.times, units: s.units, label: Int32(label)))
+            for (clip, path) in zip(clips, inputs) {
+                // The checked entry: rate, NaN samples, duration and memory are refused naming the file.
+                let s = try cochlea.convert(clip, source: path, seed: seed, threads: threads ?? availableCores)
+                samples.append(SHDSample(times: s.times, units: s.units, label: Int32(label)))  // in 0...65535 (validate)
                 audio += s.audioSeconds
                 spikes += s.times.count
             }

@@ -142,6 +142,7 @@ public struct RunData: Sendable {
         let binning = SHDBinning(
             dt: config.dt, stepCount: config.steps, timeScale: config.shdTimeScale,
             channelOffset: config.shdChannelOffset, channelStride: config.shdChannelStride)
+        try binning.validate(source: "SHD settings (dt, steps, shdTimeScale, shdChannelOffset, shdChannelStride)")
         let testFile = try SHDFile(path: (dir as NSString).appendingPathComponent("shd_test.h5"))
         let test = try binning.batch(testFile, indices: Array(0..<testFile.sampleCount))
         var train = SpikeBatch(stepCount: config.steps, channelCount: binning.channelCount)

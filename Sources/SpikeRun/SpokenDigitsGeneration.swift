@@ -52,7 +52,7 @@ public struct SpokenDigitsGeneration: Sendable {
             for i in range {
                 do {
                     let clip = try Synthesizer.speak(items[i])
-                    let s = cochlea.convert(clip, seed: corpus.seed &+ UInt64(i) &* 0x9E37_79B9, threads: 1)
+                    let s = try cochlea.convert(clip, source: "espeak-ng", seed: corpus.seed &+ UInt64(i) &* 0x9E37_79B9, threads: 1)
                     samples[i] = SHDSample(times: s.times, units: s.units, label: Int32(items[i].label))
                     seconds[i] = s.audioSeconds
                 } catch { failures[i] = "\(error)" }
