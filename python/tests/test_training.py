@@ -75,3 +75,16 @@ def test_train_dataset_writes_a_run_like_the_cli(tmp_path):
     assert result["test_accuracy"] > 0.5 and result["epochs"] == 2
     assert (tmp_path / "run" / "best.safetensors").exists() and (tmp_path / "run" / "config.json").exists()
     assert net.layer_sizes == [16, 10]
+
+
+def test_numpy_training_equals_the_cli_code_path(tmp_path):
+    # The same settings and seed through numpy arrays and through `train_dataset` (TrainingRun, what
+    # `spikeloop train` runs) give bit-identical weights after an epoch.
+    settings = dict(hidden=[16], init_scale=3.0, train_samples=400, validation_samples=100, test_samples=100,
+                    batch_size=50, seed=9, threads=1)
+    cli_net, _ = sl.train_dataset("synthetic", tmp_path / "run", progress=False, epochs=1, **settings)
+    train = sl.load_dataset("synthetic", "train", **settings)
+    net = sl.Network(train.shape[2], 10, **settings)
+    net.train(train, progress=False)
+    for layer in range(2):
+        np.testing.assert_array_equal(net.weights(layer), cli_net.weights(layer))
