@@ -118,7 +118,7 @@ public func slStringFree(_ text: UnsafeMutablePointer<CChar>?) {
 
 /// The SpikeLoop C ABI version (bumped when a signature changes).
 @_cdecl("sl_abi_version")
-public func slAbiVersion() -> Int32 { 1 }
+public func slABIVersion() -> Int32 { 1 }
 
 /// Parses a JSON object given as a C string (null or empty: no settings).
 func settings(_ json: UnsafePointer<CChar>?) throws -> [String: Any] {

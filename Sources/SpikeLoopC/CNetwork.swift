@@ -76,7 +76,7 @@ public func slNetworkSave(_ handle: UnsafeMutableRawPointer, _ path: UnsafePoint
 
 /// The resolved settings as JSON (free with `sl_string_free`).
 @_cdecl("sl_network_config_json")
-public func slNetworkConfigJson(_ handle: UnsafeMutableRawPointer) -> UnsafeMutablePointer<CChar>? {
+public func slNetworkConfigJSON(_ handle: UnsafeMutableRawPointer) -> UnsafeMutablePointer<CChar>? {
     let model: ModelBox = object(handle)
     return strdup(model.config.json)
 }
