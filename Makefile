@@ -13,7 +13,8 @@ DEMO_EPOCHS ?= 20
 BENCH_ARGS ?=
 ARGS ?= --help
 
-# `pip install ./python` builds libSpikeLoopC.so (release) and installs the `spikeloop` Python package.
+# `pip install ./python` builds libSpikeLoopC.so (release, these NATIVE_FLAGS, so it shares .build/release with
+# `make build`) and installs the `spikeloop` Python package; scripts/build-wheel.sh builds a portable wheel.
 .PHONY: deps demo-deps build test test-python demo bench run check-report clean
 
 deps:

@@ -1,7 +1,9 @@
 """PEP 517 build backend of the spikeloop package: builds libSpikeLoopC.so with the local Swift toolchain.
 
 ``pip install ./python`` calls ``build_wheel``: it runs ``swift build -c release --product SpikeLoopC`` in the
-repository root (the folder above ``python/``, or ``$SPIKELOOP_SOURCE``), copies the library into
+repository root (the folder above ``python/``, or ``$SPIKELOOP_SOURCE``) with the Makefile's flags
+(``-target-cpu native``, so that ``make build`` and ``pip install`` share ``.build/release`` instead of rebuilding
+it in turn; ``$SPIKELOOP_SWIFT_FLAGS`` replaces them, empty for a portable build), copies the library into
 ``spikeloop/_lib/`` and writes a platform wheel. ``$SPIKELOOP_LIBRARY_FILE`` bundles an already built library
 instead (what ``scripts/build-wheel.sh`` uses). No third-party build requirements: the wheel is a zip file.
 """
@@ -31,7 +33,8 @@ def _build_library() -> Path:
     if not (root / "Package.swift").exists():
         raise RuntimeError(f"no Package.swift in {root}: set SPIKELOOP_SOURCE to the SpikeLoop repository")
     swift = os.environ.get("SWIFT", "swift")
-    command = [swift, "build", "-c", "release", "--product", "SpikeLoopC"]
+    flags = os.environ.get("SPIKELOOP_SWIFT_FLAGS", "-Xswiftc -target-cpu -Xswiftc native").split()
+    command = [swift, "build", "-c", "release", "--product", "SpikeLoopC", *flags]
     print("spikeloop: " + " ".join(command), flush=True)
     subprocess.run(command, cwd=root, check=True)
     bin_path = subprocess.run(
