@@ -162,7 +162,8 @@ class Network:
     def train(self, spikes, labels=None, substrate: Substrate | None = None, epochs: int = 1, progress=True) -> list:
         """Trains on labelled spikes (dense ``[B, T, C]`` 0/1, ``Events`` or a ``Dataset``) with BPTT on what
         ``substrate`` records (software by default; a chip trains in the loop). Returns one ``Statistics`` per
-        epoch. ``progress``: True prints each epoch, a callable gets a dict per batch (return True to stop).
+        epoch. ``progress``: True prints each epoch, a callable gets a dict per batch (return True to stop; the
+        weights keep the batches trained so far, and the next call runs that epoch again from its first batch).
         """
         substrate = substrate or Substrate.software()
         batch = _Batch.make(spikes, labels)
