@@ -13,7 +13,9 @@ DEMO_EPOCHS ?= 20
 BENCH_ARGS ?=
 ARGS ?= --help
 
-.PHONY: deps demo-deps build test demo bench run check-report clean
+# `pip install ./python` builds libSpikeLoopC.so (release, these NATIVE_FLAGS, so it shares .build/release with
+# `make build`) and installs the `spikeloop` Python package; scripts/build-wheel.sh builds a portable wheel.
+.PHONY: deps demo-deps build test test-python demo bench run check-report clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -30,6 +32,14 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory test-python
+
+# The Python package's tests, against the debug libSpikeLoopC.so that `swift build --build-tests` built (no install
+# needed). Skipped with a message when python3, numpy or pytest is missing; torch tests skip without torch.
+test-python:
+	@if python3 -c 'import numpy, pytest' 2>/dev/null; then \
+	  SPIKELOOP_LIBRARY=$(CURDIR)/.build/debug/libSpikeLoopC.so PYTHONPATH=$(CURDIR)/python python3 -m pytest -q python/tests; \
+	else echo "skipping the Python tests: python3 with numpy and pytest not found (pip install numpy pytest)"; fi
 
 demo: demo-deps build
 	$(BIN) train --dataset fashion-mnist --epochs $(DEMO_EPOCHS) --run-dir runs/demo-$$(date +%Y%m%d-%H%M%S)

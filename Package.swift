@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "SpikeAudio", targets: ["SpikeAudio"]),
         .library(name: "SpikeRun", targets: ["SpikeRun"]),
         .executable(name: "spikeloop", targets: ["spikeloop"]),
+        // The C ABI under the Python package (python/): `libSpikeLoopC.so`.
+        .library(name: "SpikeLoopC", type: .dynamic, targets: ["SpikeLoopC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +47,7 @@ let package = Package(
                 "SpikeCore", "SpikeTraining", "SpikeData", "SpikeSubstrate", "SpikeReport", "SpikeAudio",
                 .product(name: "Yams", package: "Yams"),
             ]),
+        .target(name: "SpikeLoopC", dependencies: ["SpikeRun"]),
         .executableTarget(
             name: "spikeloop",
             dependencies: [
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun"], exclude: ["Fixtures"]),
+        .testTarget(name: "SpikeLoopCTests", dependencies: ["SpikeLoopC"]),
         .testTarget(
             name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
         .testTarget(
