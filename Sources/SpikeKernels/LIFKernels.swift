@@ -75,10 +75,12 @@ func simulateLayer(
     let reach = Vec(repeating: p.gain * min(1 / (1 - p.alpha), 1 / max(1e-6, 1 - p.beta)))
     for t in 0..<T {
         let first = n
-        spikeOffsets?[t] = Int32(first)
         if spiking {
             n += Int(spikeloop_threshold_compress(membrane, Int32(stride), threshold, spikes! + n))
         }
+        // Stored after compaction: a store just before it to an address at the same offset within a page as a
+        // vector of V (4K aliasing) stalled that vector's load; the placement of buffers decides, so avoid it.
+        spikeOffsets?[t] = Int32(first)
         // Recorded after the spikes are read: compress's loads of V must not follow stores to a record row that
         // may sit at the same offset within a page (4K aliasing cost 2.5× in compress when it did).
         if let rec = record {
