@@ -15,3 +15,9 @@ static inline unsigned spikeloop_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned spikeloop_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline size_t spikeloop_h5t_variable(void) { return H5T_VARIABLE; }
 static inline void spikeloop_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+// Used by SpikeHDF5 (NIR files): 64-bit types, dataset-creation property lists and the scalar dataspace.
+static inline hid_t spikeloop_h5_native_int64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t spikeloop_h5_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t spikeloop_h5_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t spikeloop_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline unsigned spikeloop_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
