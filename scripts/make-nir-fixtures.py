@@ -121,6 +121,8 @@ def write_reference(name, stack, names, dt, producer, rate=0.25):
            "layers": [{"node": n, "spikes": r["spikes"], "v": r["v"]} for n, r in zip(names, record)]}
     with open(path(name), "w") as f:
         json.dump(doc, f, separators=(",", ":"))
+    # The same input as numpy writes it, for `spikeloop nir run --input` (float32 [T, B, C], time-major).
+    np.save(path(name.replace(".json", "-input.npy")), inputs.astype(np.float32))
     print(f"{name}: seed {1000 + seed}, hidden spikes {counts}, threshold margin {margin:.2e}")
 
 

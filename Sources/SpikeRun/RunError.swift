@@ -14,6 +14,8 @@ public struct RunError: Error, CustomStringConvertible, Equatable, Sendable {
         case checkpoint
         /// Generating a dataset failed (e.g. a speech synthesis).
         case dataGeneration = "data generation"
+        /// An input file (a `.npy` array, a NIR graph's input) is unreadable or does not fit.
+        case inputFile = "input file"
     }
 
     public var code: Code
