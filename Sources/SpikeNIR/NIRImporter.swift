@@ -50,7 +50,7 @@ public enum NIRImporter {
             default: break
             }
         }
-        try checkInputShape(graph)
+        try checkInputShape(graph, producer: options.producer)
         let sources = try chain(g)
         var layers: [Layer] = []
         for (l, s) in sources.enumerated() {
@@ -82,9 +82,12 @@ public enum NIRImporter {
     }
 
     /// NIR shapes exclude the batch; an Input of rank > 1 not followed by a Flatten most likely includes one.
-    static func checkInputShape(_ graph: NIRGraph) throws {
+    /// snnTorch and Norse export through nirtorch, which records the sample data's shape with its batch of 1
+    /// (`[1, C]`): with those producers a leading 1 is dropped.
+    static func checkInputShape(_ graph: NIRGraph, producer: NIRProducer) throws {
         for (name, node) in graph.orderedNodes where node.type == .input {
-            let shape = node["shape"]!.values.map { Int($0) }
+            var shape = node["shape"]!.values.map { Int($0) }
+            if (producer == .snntorch || producer == .norse) && shape.count > 1 && shape[0] == 1 { shape.removeFirst() }
             let flattens = graph.successors(of: name).contains { graph[$0]?.type == .flatten }
             if shape.count > 1 && !flattens {
                 throw NIRError(

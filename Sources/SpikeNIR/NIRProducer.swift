@@ -9,8 +9,9 @@ import SpikeModel
 /// | producer | `dt` default | what differs from NIR's canonical Euler step |
 /// |---|---|---|
 /// | `nir` | none (pass one) | nothing: `I += dt/τ_s·(−I + w_in·x)`, `v += dt/τ_m·(v_leak − v + r·I)`, `z = v > ϑ`, `v = v_reset` where `z`; IF: `v += dt·r·x` |
-/// | `snntorch` | `1e-4` | snnTorch 0.9's `export_nir.py` writes `τ = dt/(1−β)` with `dt = 1e-4` fixed, `r = τ_m/dt` and `w_in = τ_s/dt`, so Euler at that `dt` gives back `β·v + x`; it drops its reset, which is *subtract* and reads the spike of the previous step (`reset_mechanism="subtract"`): restored here |
+/// | `snntorch` | `1e-4` | snnTorch 1.0's `export_nir.py` writes `τ = dt/(1−β)` with `dt = 1e-4` fixed, `r = τ_m/dt` and `w_in = τ_s/dt`, so Euler at that `dt` gives back `β·v + x`; it drops its reset, which is *subtract* and reads the spike of the previous step (`reset_mechanism="subtract"`): restored here |
 /// | `norse` | `1e-3` | Norse 1.1's `export_nir.py` writes `τ·dt` where it means `τ` (divided out here) and no `w_in`; its LIF cell adds the input to the current as a jump (`i += x`, no `dt/τ_s` factor) and its IF cell integrates `v += x` (no `dt`) |
+/// | (both) | | nirtorch records the sample input's shape with its batch of 1 (`Input.shape = [1, C]`): a leading 1 is dropped |
 /// | `spikeloop` | from the file | files SpikeLoop wrote: each neuron node's `spikeloop.parameters` metadata restores the exact `NeuronParameters` |
 ///
 /// Spike timing: SpikeLoop reads a layer's spikes from the membrane *before* the step's input (`S[t] = H(V[t] − ϑ)`),

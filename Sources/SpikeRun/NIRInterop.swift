@@ -50,4 +50,12 @@ public enum NIRInterop {
         try NIRFile.write(graph, to: url, compression: compression ? .gzip(level: 4) : .none)
         return graph
     }
+
+    /// The network to start a run from: a NIR file (by extension `.nir`, imported with `producer` at `dt`, else the
+    /// producer's default step) or a checkpoint.
+    public static func network(from url: URL, producer: NIRProducer = .nir, dt: Double? = nil) throws -> Network {
+        guard url.pathExtension.lowercased() == "nir" else { return try Checkpoint.read(from: url).network }
+        let fallback = NIRProducer.detect(try NIRFile.read(url).graph) == nil ? (producer.defaultDt == nil ? dt : nil) : nil
+        return try importGraph(from: url, options: NIRImportOptions(dt: fallback, producer: producer)).result.network
+    }
 }

@@ -47,4 +47,37 @@ import Testing
         r = try CLI.run(["nir", "import", Self.fixture("cubalif.nir"), "--dt=-1"])
         #expect(r.status != 0 && r.stderr.contains("--dt must be a positive"), "\(r.stderr)")
     }
+
+    @Test("a network trained in the loop on the emulated chip exports to NIR, re-imports with the same software accuracy, and seeds a new run")
+    func chipTrainedRoundTrip() throws {
+        // 100 test images: what the example evaluates on, and all an imported checkpoint (no run config) sees.
+        let data = try Example.tinyMNIST(train: 260, test: 100)
+        let dir = CLI.tempDir()
+        var r = try Example.run("TrainMNISTOnChip", [data, "200", "1", dir], environment: ["SPIKELOOP_UNCALIBRATED": "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let ckpt = dir + "/last.safetensors"
+        let original = try CLI.run(["evaluate", ckpt, "--substrate", "software", "--data-dir", data, "--json"])
+        #expect(original.status == 0, "\(original.stderr)")
+        r = try CLI.run(["nir", "export", ckpt, "-o", dir + "/model.nir"])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLI.run(["nir", "import", dir + "/model.nir", "-o", dir + "/imported.safetensors"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let again = try CLI.run([
+            "evaluate", dir + "/imported.safetensors", "--dataset", "mnist", "--data-dir", data, "--substrate", "software", "--json",
+        ])
+        #expect(again.status == 0, "\(again.stderr)")
+        let a = try #require(original.lastJSON?["accuracy"] as? Double), b = try #require(again.lastJSON?["accuracy"] as? Double)
+        #expect(a == b && a > 0.2, "software accuracy \(a) before export, \(b) after re-import")
+        #expect(original.lastJSON?["confusion"] as? [[Int]] == again.lastJSON?["confusion"] as? [[Int]])
+        let direct = try CLI.run(["evaluate", dir + "/model.nir", "--dataset", "mnist", "--data-dir", data, "--substrate", "software", "--json"])
+        #expect(direct.status == 0, "\(direct.stderr)")
+        #expect(direct.lastJSON?["accuracy"] as? Double == a, "evaluate model.nir: \(direct.stdout.suffix(300))")
+        print("chip-trained network, software accuracy before export \(a), after NIR re-import \(b)")
+        r = try CLI.run([
+            "train", "--dataset", "mnist", "--data-dir", data, "--train-samples", "200", "--validation-samples", "0",
+            "--epochs", "1", "--threads", "2", "--init-from", dir + "/model.nir", "--run-dir", dir + "/finetune",
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect((r.stdout + r.stderr).contains("initialized from \(dir)/model.nir: 256-246-10"), "\(r.stdout)")
+    }
 }

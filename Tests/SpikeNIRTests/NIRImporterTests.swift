@@ -83,6 +83,17 @@ import Testing
         #expect(e.code == code && e.node == node && e.parameter == parameter, "\(e)")
     }
 
+    @Test("snnTorch and Norse (through nirtorch) write Input.shape [1, C]: their producer options drop the batch of 1")
+    func nirtorchBatch() throws {
+        let (graph, _) = try NIRFile.read(fixture("bad-batch-input.nir"))
+        for producer in [NIRProducer.snntorch, .norse] {
+            #expect(throws: NIRError.self) { try NIRImporter.network(from: graph, options: NIRImportOptions(dt: 1e-3, producer: .nir)) }
+            // the fixture ends in a spiking LIF, so import now fails at the stack's end, not at the Input
+            let e = try #require(throws: NIRError.self) { try NIRImporter.network(from: graph, options: NIRImportOptions(producer: producer)) }
+            #expect(e.node == "lif" && e.parameter == nil, "\(e)")
+        }
+    }
+
     @Test("graph shapes a stack cannot take fail with the node named")
     func structure() throws {
         let (graph, _) = try NIRFile.read(fixture("cubalif.nir"))
