@@ -116,4 +116,24 @@ ours_v = np.load(f"{out}/{neuron_nodes[0]}.v.npy")
 # Where Norse spiked its state holds v_reset, not the membrane the threshold saw: compare the other steps.
 compare(f"norse {getattr(norse, '__version__', '?')} LIFCell '{neuron_nodes[0]}' spikes", out, neuron_nodes[0], z1s, np.where(z1s > 0, ours_v, v1s))
 compare(f"norse LIBoxCell '{readout_nodes[0]}'", out, readout_nodes[0], None, v2s)
+# ---- The other way: SpikeLoop's exports read by snnTorch (--target snntorch) and Norse (--target nir) ------------
+ckpt = f"{work}/from-snntorch.safetensors"
+subprocess.run([binary, "nir", "import", f"{work}/snntorch.nir", "--producer", "snntorch", "-o", ckpt], check=True, capture_output=True)
+for target in ["snntorch", "nir"]:
+    path = f"{work}/spikeloop-{target}.nir"
+    subprocess.run([binary, "nir", "export", ckpt, "-o", path, "--target", target], check=True, capture_output=True)
+    graph = nir.read(path)
+    try:
+        if target == "snntorch":
+            from snntorch.import_nir import import_from_nir
+            module = import_from_nir(graph)
+        else:
+            module = norse.torch.from_nir(graph, ignore_warnings=True)
+        with torch.no_grad():
+            out = module(torch.from_numpy(x[0]))
+        print(f"ok   {'snntorch' if target == 'snntorch' else 'norse'} imports SpikeLoop's --target {target} export and runs it")
+    except Exception as e:  # noqa: BLE001 - report any importer failure as a failed check
+        print(f"FAIL {target}: {type(e).__name__}: {e}")
+        failures += 1
+
 sys.exit(1 if failures else 0)

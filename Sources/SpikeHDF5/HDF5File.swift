@@ -39,7 +39,9 @@ public final class HDF5File {
     private static func fill(_ tmp: String, reportedAs path: String, _ body: (HDF5Group) throws -> Void) throws {
         let file = try HDF5File(creatingAt: tmp, reportedAs: path)
         try body(file.root)
-        guard H5Fflush(file.id, H5F_SCOPE_GLOBAL) >= 0 else { throw HDF5Error(.io, file: path, object: "/", "flushing failed") }
+        guard H5Fflush(file.id, H5F_SCOPE_GLOBAL) >= 0 else {
+            throw HDF5Error(.io, file: path, object: "/", "flushing failed")
+        }
     }
 
     /// The root group `/`.
@@ -48,7 +50,8 @@ public final class HDF5File {
     /// Creates `url` atomically: `body` fills the root group of a file written under a temporary name in the same
     /// folder, which is renamed over `url` once `body` returns and the file is closed.
     public static func write(to url: URL, _ body: (HDF5Group) throws -> Void) throws {
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
             try fill(tmp.path, reportedAs: url.path, body)
             if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
@@ -59,7 +62,6 @@ public final class HDF5File {
         }
     }
 }
-
 
 /// A group inside an open ``HDF5File``: list, open and create members; read and write datasets.
 public final class HDF5Group {
@@ -123,7 +125,9 @@ public final class HDF5Group {
 
     /// Creates the sub-group `name` (names may contain dots; not slashes).
     public func createGroup(_ name: String) throws -> HDF5Group {
-        guard !name.isEmpty, !name.contains("/") else { throw error(.wrongType, name, "a group name must be non-empty and contain no '/'") }
+        guard !name.isEmpty, !name.contains("/") else {
+            throw error(.wrongType, name, "a group name must be non-empty and contain no '/'")
+        }
         let g = H5Gcreate2(id, name, spikeloop_h5p_default(), spikeloop_h5p_default(), spikeloop_h5p_default())
         guard g >= 0 else { throw error(.io, name, "cannot create the group (does it exist already?)") }
         return HDF5Group(file: file, id: g, path: childPath(name))

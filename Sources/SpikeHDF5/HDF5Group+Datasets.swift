@@ -68,13 +68,16 @@ extension HDF5Group {
         defer { H5Tclose(t) }
         let cls = H5Tget_class(t)
         guard cls == H5T_INTEGER || cls == H5T_FLOAT else {
-            throw error(.wrongType, name, "holds \(cls == H5T_STRING ? "strings" : "HDF5 class \(cls.rawValue)"), expected numbers")
+            throw error(
+                .wrongType, name,
+                "holds \(cls == H5T_STRING ? "strings" : "HDF5 class \(cls.rawValue)"), expected numbers")
         }
         let shape = try shape(of: d, name)
         var out = [T](repeating: zero, count: shape.reduce(1, *))
         if !out.isEmpty {
             let r = out.withUnsafeMutableBytes {
-                H5Dread(d, memoryType, spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), $0.baseAddress)
+                H5Dread(
+                    d, memoryType, spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), $0.baseAddress)
             }
             guard r >= 0 else { throw error(.io, name, "reading failed (corrupt data or an unavailable filter)") }
         }
@@ -130,7 +133,9 @@ extension HDF5Group {
     /// Reads a scalar (or one-element) string dataset.
     public func readString(_ name: String) throws -> String {
         let a = try readStrings(name)
-        guard a.values.count == 1 else { throw error(.wrongType, name, "holds \(a.values.count) strings, expected one") }
+        guard a.values.count == 1 else {
+            throw error(.wrongType, name, "holds \(a.values.count) strings, expected one")
+        }
         return a.values[0]
     }
 }

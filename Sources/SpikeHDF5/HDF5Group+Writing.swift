@@ -30,7 +30,9 @@ extension HDF5Group {
         _ name: String, shape: [Int], fileType: hid_t, memoryType: hid_t, compression: HDF5Compression,
         _ bytes: UnsafeRawPointer?
     ) throws {
-        guard !name.isEmpty, !name.contains("/") else { throw error(.wrongType, name, "a dataset name must be non-empty and contain no '/'") }
+        guard !name.isEmpty, !name.contains("/") else {
+            throw error(.wrongType, name, "a dataset name must be non-empty and contain no '/'")
+        }
         let space = dataspace(shape)
         defer { H5Sclose(space) }
         let plist = creationList(shape, compression)
@@ -39,33 +41,45 @@ extension HDF5Group {
         guard d >= 0 else { throw error(.io, name, "cannot create the dataset (does it exist already?)") }
         defer { H5Dclose(d) }
         if shape.reduce(1, *) > 0 {
-            guard H5Dwrite(d, memoryType, spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), bytes) >= 0 else {
+            guard H5Dwrite(d, memoryType, spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), bytes) >= 0
+            else {
                 throw error(.io, name, "writing failed")
             }
         }
     }
 
     /// Writes `values` (row-major, `shape` empty for a scalar) as IEEE float32.
-    public func write(_ name: String, shape: [Int], float32 values: [Float], compression: HDF5Compression = .none) throws {
+    public func write(_ name: String, shape: [Int], float32 values: [Float], compression: HDF5Compression = .none)
+        throws
+    {
         precondition(values.count == shape.reduce(1, *), "\(values.count) values do not fill shape \(shape)")
         try values.withUnsafeBytes {
-            try writeRaw(name, shape: shape, fileType: spikeloop_h5_ieee_f32le(), memoryType: spikeloop_h5_native_float(), compression: compression, $0.baseAddress)
+            try writeRaw(
+                name, shape: shape, fileType: spikeloop_h5_ieee_f32le(), memoryType: spikeloop_h5_native_float(),
+                compression: compression, $0.baseAddress)
         }
     }
 
     /// Writes `values` as IEEE float64.
-    public func write(_ name: String, shape: [Int], float64 values: [Double], compression: HDF5Compression = .none) throws {
+    public func write(_ name: String, shape: [Int], float64 values: [Double], compression: HDF5Compression = .none)
+        throws
+    {
         precondition(values.count == shape.reduce(1, *), "\(values.count) values do not fill shape \(shape)")
         try values.withUnsafeBytes {
-            try writeRaw(name, shape: shape, fileType: spikeloop_h5_ieee_f64le(), memoryType: spikeloop_h5_native_double(), compression: compression, $0.baseAddress)
+            try writeRaw(
+                name, shape: shape, fileType: spikeloop_h5_ieee_f64le(), memoryType: spikeloop_h5_native_double(),
+                compression: compression, $0.baseAddress)
         }
     }
 
     /// Writes `values` as little-endian int64 (NumPy's default integer, which is what h5py writes for shapes).
-    public func write(_ name: String, shape: [Int], int64 values: [Int64], compression: HDF5Compression = .none) throws {
+    public func write(_ name: String, shape: [Int], int64 values: [Int64], compression: HDF5Compression = .none) throws
+    {
         precondition(values.count == shape.reduce(1, *), "\(values.count) values do not fill shape \(shape)")
         try values.withUnsafeBytes {
-            try writeRaw(name, shape: shape, fileType: spikeloop_h5_std_i64le(), memoryType: spikeloop_h5_native_int64(), compression: compression, $0.baseAddress)
+            try writeRaw(
+                name, shape: shape, fileType: spikeloop_h5_std_i64le(), memoryType: spikeloop_h5_native_int64(),
+                compression: compression, $0.baseAddress)
         }
     }
 

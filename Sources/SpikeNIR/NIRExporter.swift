@@ -13,23 +13,30 @@ import SpikeModel
 /// Other tools see the nearest NIR model: the same network where the layers are Euler with NIR's (immediate)
 /// reset, an approximation otherwise.
 public enum NIRExporter {
-    public static func graph(of network: Network) throws -> NIRGraph {
+    /// - Parameter target: ``NIRExportTarget/nir`` (NIR's own parameters) or ``NIRExportTarget/snntorch`` (what
+    ///   snnTorch 1.0's `import_from_nir` accepts; see ``snntorchNeurons(_:dt:)``).
+    public static func graph(of network: Network, target: NIRExportTarget = .nir) throws -> NIRGraph {
         do { try network.validate() } catch { throw NIRError(.notExpressible, "the network is invalid: \(error)") }
         var g = NIRGraph(metadata: ["producer": "spikeloop", "spikeloop.dt": "\(network.dt)"])
-        g["input"] = NIRNode(.input, ["shape": NIRTensor(shape: [1], values: [Double(network.inputCount)], dtype: .int64)])
+        g["input"] = NIRNode(
+            .input, ["shape": NIRTensor(shape: [1], values: [Double(network.inputCount)], dtype: .int64)])
         var previous = "input"
         for (l, layer) in network.layers.enumerated() {
             let (w, n, r) = ("linear.\(l)", "neurons.\(l)", "recurrent.\(l)")
-            g[w] = NIRNode(.linear, ["weight": matrix(layer.weights, inputs: layer.inputCount, outputs: layer.neuronCount)])
-            g[n] = try neurons(layer, dt: network.dt)
+            g[w] = NIRNode(
+                .linear, ["weight": matrix(layer.weights, inputs: layer.inputCount, outputs: layer.neuronCount)])
+            g[n] = try target == .nir ? neurons(layer, dt: network.dt) : snntorchNeurons(layer, dt: network.dt)
             g.edges += [NIREdge(previous, w), NIREdge(w, n)]
             if layer.isRecurrent {
-                g[r] = NIRNode(.linear, ["weight": matrix(layer.recurrentWeights, inputs: layer.neuronCount, outputs: layer.neuronCount)])
+                g[r] = NIRNode(
+                    .linear,
+                    ["weight": matrix(layer.recurrentWeights, inputs: layer.neuronCount, outputs: layer.neuronCount)])
                 g.edges += [NIREdge(n, r), NIREdge(r, n)]
             }
             previous = n
         }
-        g["output"] = NIRNode(.output, ["shape": NIRTensor(shape: [1], values: [Double(network.outputCount)], dtype: .int64)])
+        g["output"] = NIRNode(
+            .output, ["shape": NIRTensor(shape: [1], values: [Double(network.outputCount)], dtype: .int64)])
         g.edges.append(NIREdge(previous, "output"))
         return g
     }
@@ -56,7 +63,9 @@ public enum NIRExporter {
         let kSyn = synapse ? (p.discretization == .euler ? dt / p.tauSyn : 1 - d.alpha) : 1
         let rNIR = p.family.leaks ? d.gain / (kMem * kSyn) : d.gain / dt
         guard rNIR.isFinite, rNIR > 0 else {
-            throw NIRError(.notExpressible, node: "neurons", parameter: "r", "layer gain \(d.gain) has no NIR resistance at dt \(dt)")
+            throw NIRError(
+                .notExpressible, node: "neurons", parameter: "r",
+                "layer gain \(d.gain) has no NIR resistance at dt \(dt)")
         }
         var params: [String: NIRTensor] = ["r": v(rNIR)]
         if p.family.leaks { params["v_leak"] = v(Double(p.vLeak)) }

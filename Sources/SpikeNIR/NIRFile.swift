@@ -62,11 +62,15 @@ public enum NIRFile {
             params[member] = try readTensor(g, member, node: label)
         }
         for p in type.requiredParameters where params[p] == nil {
-            throw NIRError(.invalidParameter, node: label, parameter: p, "missing (a \(type.rawValue) node needs \(type.requiredParameters.joined(separator: ", ")))")
+            throw NIRError(
+                .invalidParameter, node: label, parameter: p,
+                "missing (a \(type.rawValue) node needs \(type.requiredParameters.joined(separator: ", ")))")
         }
         for (p, t) in params where t.values.contains(where: { !$0.isFinite }) {
             let k = t.values.firstIndex { !$0.isFinite }!
-            throw NIRError(.invalidParameter, node: label, parameter: p, "element \(k) is \(t.values[k]); parameters must be finite")
+            throw NIRError(
+                .invalidParameter, node: label, parameter: p,
+                "element \(k) is \(t.values[k]); parameters must be finite")
         }
         return NIRNode(type, params, metadata: metadata)
     }
@@ -84,13 +88,20 @@ public enum NIRFile {
 
     static func readGraph(_ g: HDF5Group, name: String?) throws -> NIRGraph {
         let label = name ?? "/node"
-        guard g.isGroup("nodes") else { throw NIRError(.malformed, node: label, parameter: "nodes", "missing: a NIRGraph needs nodes") }
-        guard g.contains("edges") else { throw NIRError(.malformed, node: label, parameter: "edges", "missing: a NIRGraph needs edges ([N, 2] strings)") }
+        guard g.isGroup("nodes") else {
+            throw NIRError(.malformed, node: label, parameter: "nodes", "missing: a NIRGraph needs nodes")
+        }
+        guard g.contains("edges") else {
+            throw NIRError(
+                .malformed, node: label, parameter: "edges", "missing: a NIRGraph needs edges ([N, 2] strings)")
+        }
         let nodesGroup = try g.group("nodes")
         var graph = NIRGraph()
         for member in try nodesGroup.memberNames() {
             let child = name.map { "\($0).\(member)" } ?? member
-            guard nodesGroup.isGroup(member) else { throw NIRError(.malformed, node: child, "is a dataset, expected a node group") }
+            guard nodesGroup.isGroup(member) else {
+                throw NIRError(.malformed, node: child, "is a dataset, expected a node group")
+            }
             graph[member] = try readNode(try nodesGroup.group(member), name: child)
         }
         graph.edges = try readEdges(g, label: label)
@@ -108,7 +119,9 @@ public enum NIRFile {
         }
         // h5py writes an empty edge list as a float64 array of shape [0].
         let e = try g.readDoubles("edges")
-        guard e.values.isEmpty else { throw NIRError(.malformed, node: label, parameter: "edges", "holds numbers, expected [N, 2] strings") }
+        guard e.values.isEmpty else {
+            throw NIRError(.malformed, node: label, parameter: "edges", "holds numbers, expected [N, 2] strings")
+        }
         return []
     }
 
@@ -151,9 +164,13 @@ extension NIRFile {
                 try ng.write("type", string: node.type.rawValue)
                 for (p, t) in node.parameters.sorted(by: { $0.key < $1.key }) {
                     switch t.dtype {
-                    case .float32: try ng.write(p, shape: t.shape, float32: t.values.map { Float($0) }, compression: compression)
+                    case .float32:
+                        try ng.write(p, shape: t.shape, float32: t.values.map { Float($0) }, compression: compression)
                     case .float64: try ng.write(p, shape: t.shape, float64: t.values, compression: compression)
-                    case .int64: try ng.write(p, shape: t.shape, int64: t.values.map { Int64($0) }, compression: t.shape.isEmpty ? .none : compression)
+                    case .int64:
+                        try ng.write(
+                            p, shape: t.shape, int64: t.values.map { Int64($0) },
+                            compression: t.shape.isEmpty ? .none : compression)
                     }
                 }
             }

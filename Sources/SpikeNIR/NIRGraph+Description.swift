@@ -15,7 +15,9 @@ extension NIRGraph {
                 continue
             }
             let params = node.parameters.sorted { $0.key < $1.key }.map { "\($0.key) \(Self.describe($0.value))" }
-            lines.append("\(indent)\(padded)\(node.type.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\(params.joined(separator: ", "))")
+            lines.append(
+                "\(indent)\(padded)\(node.type.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\(params.joined(separator: ", "))"
+            )
         }
         lines.append("\(indent)edges: " + edges.map(\.description).joined(separator: ", "))
         return lines.joined(separator: "\n")
@@ -25,7 +27,8 @@ extension NIRGraph {
         guard let first = t.values.first else { return "[]" }
         let shape = t.shape.isEmpty ? "" : "\(t.shape) "
         if t.values.allSatisfy({ $0 == first }) { return t.count > 1 ? "\(shape)= \(format(first))" : format(first) }
-        let lo = t.values.min()!, hi = t.values.max()!
+        let lo = t.values.min()!
+        let hi = t.values.max()!
         return "\(shape)\(format(lo))…\(format(hi))"
     }
 
@@ -39,12 +42,17 @@ extension NIRImporter.Result {
         for (l, (layer, s)) in zip(network.layers, sources).enumerated() {
             let p = layer.parameters
             let d = p.discretized(dt: network.dt)
-            let from = [s.weights, s.scale, s.neurons].compactMap { $0 }.joined(separator: " → ") + (s.recurrent.map { " ↺ \($0)" } ?? "")
+            let from =
+                [s.weights, s.scale, s.neurons].compactMap { $0 }.joined(separator: " → ")
+                + (s.recurrent.map { " ↺ \($0)" } ?? "")
             lines.append(
                 String(
-                    format: "  layer %d  %@: %d → %d %@ (%@), α %.6g β %.6g gain %.6g, ϑ %.6g, v_leak %.6g, v_reset %.6g, reset %@, %@",
-                    l, from, layer.inputCount, layer.neuronCount, layer.kind.rawValue, p.family.rawValue, d.alpha, d.beta, d.gain,
-                    Double(p.vThreshold), Double(p.vLeak), Double(p.vReset), p.reset.rawValue, p.discretization.rawValue))
+                    format:
+                        "  layer %d  %@: %d → %d %@ (%@), α %.6g β %.6g gain %.6g, ϑ %.6g, v_leak %.6g, v_reset %.6g, reset %@, %@",
+                    l, from, layer.inputCount, layer.neuronCount, layer.kind.rawValue, p.family.rawValue, d.alpha,
+                    d.beta, d.gain,
+                    Double(p.vThreshold), Double(p.vLeak), Double(p.vReset), p.reset.rawValue, p.discretization.rawValue
+                ))
         }
         return lines.joined(separator: "\n")
     }

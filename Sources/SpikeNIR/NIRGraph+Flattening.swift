@@ -44,7 +44,9 @@ extension NIRGraph {
             // A Flatten keeps row-major order; only its output rank matters, and SpikeLoop's vectors are 1-D.
             let start = Int(node["start_dim"]?.values.first ?? 0)
             if start > 0 && Int(t.values[0]) != 1 {
-                throw NIRError(.notExpressible, node: name, parameter: "start_dim", "flattens from dimension \(start) of \(t.values.map { Int($0) }): the result is not a vector")
+                throw NIRError(
+                    .notExpressible, node: name, parameter: "start_dim",
+                    "flattens from dimension \(start) of \(t.values.map { Int($0) }): the result is not a vector")
             }
         }
         let preds = predecessors(of: name)

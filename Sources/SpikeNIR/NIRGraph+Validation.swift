@@ -14,10 +14,13 @@ extension NIRNode {
         case .affine, .linear:
             let w = parameters["weight"]!
             guard w.shape.count == 2 else {
-                throw NIRError(.invalidParameter, node: name, parameter: "weight", "has shape \(w.shape), expected [out, in]")
+                throw NIRError(
+                    .invalidParameter, node: name, parameter: "weight", "has shape \(w.shape), expected [out, in]")
             }
             if type == .affine, let b = parameters["bias"], b.count != w.shape[0] {
-                throw NIRError(.shapeMismatch, node: name, parameter: "bias", "has \(b.count) elements, the weight has \(w.shape[0]) outputs")
+                throw NIRError(
+                    .shapeMismatch, node: name, parameter: "bias",
+                    "has \(b.count) elements, the weight has \(w.shape[0]) outputs")
             }
             return (w.shape[1], w.shape[0])
         case .flatten:
@@ -29,7 +32,9 @@ extension NIRNode {
             let ins = g.orderedNodes.filter { $0.node.type == .input }
             let outs = g.orderedNodes.filter { $0.node.type == .output }
             guard ins.count == 1, outs.count == 1 else {
-                throw NIRError(.notExpressible, node: name, "a nested graph needs exactly one Input and one Output node, it has \(ins.count) and \(outs.count)")
+                throw NIRError(
+                    .notExpressible, node: name,
+                    "a nested graph needs exactly one Input and one Output node, it has \(ins.count) and \(outs.count)")
             }
             return (try ins[0].node.sizes(name: ins[0].name).output, try outs[0].node.sizes(name: outs[0].name).input)
         case .conv1d, .conv2d, .sumPool2d, .avgPool2d:
@@ -40,7 +45,8 @@ extension NIRNode {
             let first = arrays.first { parameters[$0] != nil }!
             let n = count(first)
             for p in arrays where parameters[p] != nil && count(p) != n && count(p) != 1 {
-                throw NIRError(.shapeMismatch, node: name, parameter: p, "has \(count(p)) elements, '\(first)' has \(n)")
+                throw NIRError(
+                    .shapeMismatch, node: name, parameter: p, "has \(count(p)) elements, '\(first)' has \(n)")
             }
             return (n, n)
         }
@@ -55,7 +61,9 @@ extension NIRGraph {
         var seen = Set<NIREdge>()
         for e in edges {
             for end in [e.source, e.target] where nodes[end] == nil {
-                throw NIRError(.malformed, node: end, "edge \(e) names a node that does not exist; nodes are \(nodeNames.sorted())")
+                throw NIRError(
+                    .malformed, node: end, "edge \(e) names a node that does not exist; nodes are \(nodeNames.sorted())"
+                )
             }
             guard seen.insert(e).inserted else { throw NIRError(.malformed, node: e.source, "edge \(e) appears twice") }
         }
@@ -74,7 +82,8 @@ extension NIRGraph {
             guard out == inp else {
                 throw NIRError(
                     .shapeMismatch, node: e.target,
-                    "edge \(e): '\(e.source)' (\(nodes[e.source]!.type.rawValue)) gives \(out) elements, '\(e.target)' (\(nodes[e.target]!.type.rawValue)) takes \(inp)")
+                    "edge \(e): '\(e.source)' (\(nodes[e.source]!.type.rawValue)) gives \(out) elements, '\(e.target)' (\(nodes[e.target]!.type.rawValue)) takes \(inp)"
+                )
             }
         }
     }

@@ -8,7 +8,9 @@ extension NIRImporter {
             if let v = value { return v }
             throw NIRError(.invalidParameter, node: name, parameter: p, "missing")
         }
-        guard let first = t.values.first else { throw NIRError(.invalidParameter, node: name, parameter: p, "is empty") }
+        guard let first = t.values.first else {
+            throw NIRError(.invalidParameter, node: name, parameter: p, "is empty")
+        }
         if let other = t.values.first(where: { $0 != first }) {
             throw NIRError(
                 .notExpressible, node: name, parameter: p,
@@ -22,12 +24,16 @@ extension NIRImporter {
     /// With `k_s` the synaptic input factor (`dt/τ_s` Euler, `1 − e^(−dt/τ_s)` exponential, 1 for Norse's jump)
     /// and input scaling `1 − β`, SpikeLoop's current is NIR's divided by `k_s·w_in`, and its gain carries the
     /// factor back: `r = r_NIR·w_in·k_s`. IF: `r = r_NIR·dt` (`v += dt·r·x`; Norse: `r_NIR`).
-    static func neuronParameters(_ node: NIRNode, name: String, dt: Double, options: NIRImportOptions) throws -> NeuronParameters {
+    static func neuronParameters(_ node: NIRNode, name: String, dt: Double, options: NIRImportOptions) throws
+        -> NeuronParameters
+    {
         if options.producer == .spikeloop, let json = node.metadata["spikeloop.parameters"] {
             do {
                 return try JSONDecoder().decode(NeuronParameters.self, from: Data(json.utf8))
             } catch {
-                throw NIRError(.invalidParameter, node: name, parameter: "metadata/spikeloop.parameters", "is not SpikeLoop's JSON: \(error)")
+                throw NIRError(
+                    .invalidParameter, node: name, parameter: "metadata/spikeloop.parameters",
+                    "is not SpikeLoop's JSON: \(error)")
             }
         }
         let family: NeuronFamily
@@ -43,11 +49,14 @@ extension NIRImporter {
         let timeScale = options.producer == .norse ? 1 / dt : 1
         func tau(_ p: String) throws -> Double {
             let value = try uniform(node, p, name: name) * timeScale
-            guard value > 0 else { throw NIRError(.invalidParameter, node: name, parameter: p, "must be positive, got \(value)") }
+            guard value > 0 else {
+                throw NIRError(.invalidParameter, node: name, parameter: p, "must be positive, got \(value)")
+            }
             if options.integration == .euler && dt >= value {
                 throw NIRError(
                     .notExpressible, node: name, parameter: p,
-                    "dt (\(dt)) ≥ τ (\(value)): the Euler decay 1 − dt/τ is not positive; use a smaller dt or exponential integration")
+                    "dt (\(dt)) ≥ τ (\(value)): the Euler decay 1 − dt/τ is not positive; use a smaller dt or exponential integration"
+                )
             }
             return value
         }
@@ -67,7 +76,9 @@ extension NIRImporter {
         }
         if node.type == .integrateAndFire && options.producer != .norse { r *= dt }
         guard r > 0, r.isFinite else {
-            throw NIRError(.notExpressible, node: name, parameter: "r", "gives the input gain \(r); SpikeLoop needs a positive gain")
+            throw NIRError(
+                .notExpressible, node: name, parameter: "r",
+                "gives the input gain \(r); SpikeLoop needs a positive gain")
         }
         let spikes = family.spikes
         let params = NeuronParameters(
@@ -79,7 +90,9 @@ extension NIRImporter {
             currentTiming: .sameStep, inputScaling: leaky ? .oneMinusBeta : .unit,
             discretization: options.integration == .euler ? .euler : .exact)
         if spikes && params.vThreshold <= params.vReset {
-            throw NIRError(.notExpressible, node: name, parameter: "v_threshold", "\(params.vThreshold) is not above v_reset \(params.vReset)")
+            throw NIRError(
+                .notExpressible, node: name, parameter: "v_threshold",
+                "\(params.vThreshold) is not above v_reset \(params.vReset)")
         }
         return params
     }

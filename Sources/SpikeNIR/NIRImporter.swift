@@ -34,19 +34,26 @@ public enum NIRImporter {
         if options.producer == .nir, let detected = NIRProducer.detect(graph) { options.producer = detected }
         let dtValue = options.dt ?? options.producer.defaultDt ?? graph.metadata["spikeloop.dt"].flatMap(Double.init)
         guard let dt = dtValue, dt > 0, dt.isFinite else {
-            throw NIRError(.invalidParameter, parameter: "dt", "NIR stores no time step; pass one (--dt, seconds) for producer \(options.producer.rawValue)")
+            throw NIRError(
+                .invalidParameter, parameter: "dt",
+                "NIR stores no time step; pass one (--dt, seconds) for producer \(options.producer.rawValue)")
         }
         let g = try graph.flattened()
         for (name, node) in g.orderedNodes {
             switch node.type {
             case .conv1d, .conv2d, .sumPool2d, .avgPool2d:
-                throw NIRError(.unsupportedNode, node: name, "\(node.type.rawValue) is not supported: SpikeLoop layers are dense")
+                throw NIRError(
+                    .unsupportedNode, node: name, "\(node.type.rawValue) is not supported: SpikeLoop layers are dense")
             case .delay:
                 throw NIRError(.notExpressible, node: name, parameter: "delay", "SpikeLoop synapses have no delays")
             case .threshold:
-                throw NIRError(.notExpressible, node: name, parameter: "threshold", "a Threshold without a neuron (no membrane, no reset) has no SpikeLoop layer")
+                throw NIRError(
+                    .notExpressible, node: name, parameter: "threshold",
+                    "a Threshold without a neuron (no membrane, no reset) has no SpikeLoop layer")
             case .integrator:
-                throw NIRError(.notExpressible, node: name, "the integrator I has no leak and no threshold; SpikeLoop's IF layer spikes")
+                throw NIRError(
+                    .notExpressible, node: name,
+                    "the integrator I has no leak and no threshold; SpikeLoop's IF layer spikes")
             default: break
             }
         }
@@ -57,18 +64,24 @@ public enum NIRImporter {
             let isLast = l == sources.count - 1
             let node = g[s.neurons]!
             let params = try neuronParameters(node, name: s.neurons, dt: dt, options: options)
-            let spikes = node.type != .li && node.type != .cubaLI
+            // A threshold of 1e30 or more is never reached: a leaky integrator (snnTorch-targeted readouts).
+            let unreachable = node["v_threshold"].map { $0.values.allSatisfy { $0 >= 1e30 } } ?? false
+            let spikes = node.type != .li && node.type != .cubaLI && !(isLast && unreachable)
             if isLast == spikes {
                 throw NIRError(
                     .notExpressible, node: s.neurons,
-                    isLast ? "the last neuron layer (\(node.type.rawValue)) spikes; a SpikeLoop network ends in a leaky readout (LI or CubaLI)"
-                        : "a hidden \(node.type.rawValue) layer does not spike; only the last layer may be LI or CubaLI")
+                    isLast
+                        ? "the last neuron layer (\(node.type.rawValue)) spikes; a SpikeLoop network ends in a leaky readout (LI or CubaLI)"
+                        : "a hidden \(node.type.rawValue) layer does not spike; only the last layer may be LI or CubaLI"
+                )
             }
             var w = try weights(g, s.weights, name: s.weights)
             if let sc = s.scale { try applyScale(g[sc]!, name: sc, to: &w) }
             let r = try s.recurrent.map { try weights(g, $0, name: $0) }
             if let r, r.rows != w.rows || r.columns != w.rows {
-                throw NIRError(.shapeMismatch, node: s.recurrent!, parameter: "weight", "is [\(r.rows), \(r.columns)], the layer has \(w.rows) neurons")
+                throw NIRError(
+                    .shapeMismatch, node: s.recurrent!, parameter: "weight",
+                    "is [\(r.rows), \(r.columns)], the layer has \(w.rows) neurons")
             }
             let kind: LayerKind = isLast ? .leakyReadout : (r == nil ? .lif : .recurrentLIF)
             layers.append(
@@ -77,7 +90,9 @@ public enum NIRImporter {
                     weights: w.transposedFloats(), recurrentWeights: r?.transposedFloats()))
         }
         let network = Network(dt: dt, layers: layers)
-        do { try network.validate() } catch { throw NIRError(.notExpressible, "the imported network is invalid: \(error)") }
+        do { try network.validate() } catch {
+            throw NIRError(.notExpressible, "the imported network is invalid: \(error)")
+        }
         return Result(network: network, sources: sources, producer: options.producer)
     }
 
@@ -92,7 +107,8 @@ public enum NIRImporter {
             if shape.count > 1 && !flattens {
                 throw NIRError(
                     .notExpressible, node: name, parameter: "shape",
-                    "\(shape) has \(shape.count) dimensions; NIR shapes exclude the batch dimension and SpikeLoop takes a vector (expected [\(shape.last!)] or a Flatten after the Input)")
+                    "\(shape) has \(shape.count) dimensions; NIR shapes exclude the batch dimension and SpikeLoop takes a vector (expected [\(shape.last!)] or a Flatten after the Input)"
+                )
             }
         }
     }
@@ -114,10 +130,13 @@ public enum NIRImporter {
     static func weights(_ g: NIRGraph, _ name: String, name label: String) throws -> Matrix {
         let node = g[name]!
         guard node.type == .linear || node.type == .affine, let w = node["weight"] else {
-            throw NIRError(.notExpressible, node: label, "expected Linear or Affine weights, found \(node.type.rawValue)")
+            throw NIRError(
+                .notExpressible, node: label, "expected Linear or Affine weights, found \(node.type.rawValue)")
         }
         if let b = node["bias"], let k = b.values.firstIndex(where: { $0 != 0 }) {
-            throw NIRError(.notExpressible, node: label, parameter: "bias", "element \(k) is \(b.values[k]); SpikeLoop layers have no bias (only zero biases import)")
+            throw NIRError(
+                .notExpressible, node: label, parameter: "bias",
+                "element \(k) is \(b.values[k]); SpikeLoop layers have no bias (only zero biases import)")
         }
         return Matrix(rows: w.shape[0], columns: w.shape[1], values: w.values)
     }
@@ -125,7 +144,8 @@ public enum NIRImporter {
     static func applyScale(_ node: NIRNode, name: String, to w: inout Matrix) throws {
         let s = node["scale"]!.values
         guard s.count == w.rows || s.count == 1 else {
-            throw NIRError(.shapeMismatch, node: name, parameter: "scale", "has \(s.count) elements for \(w.rows) neurons")
+            throw NIRError(
+                .shapeMismatch, node: name, parameter: "scale", "has \(s.count) elements for \(w.rows) neurons")
         }
         for i in 0..<w.rows { for j in 0..<w.columns { w.values[i * w.columns + j] *= s.count == 1 ? s[0] : s[i] } }
     }

@@ -28,25 +28,34 @@ public enum NIRInterop {
             throw named
         }
         let metadata = [
-            "spikeloop.provenance": "imported from NIR \(version.isEmpty ? "(no version)" : version) file \(url.lastPathComponent)",
+            "spikeloop.provenance":
+                "imported from NIR \(version.isEmpty ? "(no version)" : version) file \(url.lastPathComponent)",
             "nir.producer": result.producer.rawValue,
-            "nir.layers": result.sources.map { [$0.weights, $0.scale, $0.neurons, $0.recurrent].compactMap { $0 }.joined(separator: ",") }
-                .joined(separator: ";"),
+            "nir.layers": result.sources.map {
+                [$0.weights, $0.scale, $0.neurons, $0.recurrent].compactMap { $0 }.joined(separator: ",")
+            }
+            .joined(separator: ";"),
         ]
-        return Imported(graph: graph, version: version, result: result, checkpoint: Checkpoint(network: result.network, metadata: metadata))
+        return Imported(
+            graph: graph, version: version, result: result,
+            checkpoint: Checkpoint(network: result.network, metadata: metadata))
     }
 
     /// Writes the network of the checkpoint at `checkpoint` as a NIR file (see ``NIRExporter``); returns the graph.
     @discardableResult
-    public static func export(checkpoint: URL, to url: URL, compression: Bool = true) throws -> NIRGraph {
+    public static func export(
+        checkpoint: URL, to url: URL, compression: Bool = true, target: NIRExportTarget = .nir
+    ) throws -> NIRGraph {
         let network = try Checkpoint.read(from: checkpoint).network
-        return try export(network, to: url, compression: compression)
+        return try export(network, to: url, compression: compression, target: target)
     }
 
     /// Writes `network` as a NIR file; returns the graph.
     @discardableResult
-    public static func export(_ network: Network, to url: URL, compression: Bool = true) throws -> NIRGraph {
-        let graph = try NIRExporter.graph(of: network)
+    public static func export(
+        _ network: Network, to url: URL, compression: Bool = true, target: NIRExportTarget = .nir
+    ) throws -> NIRGraph {
+        let graph = try NIRExporter.graph(of: network, target: target)
         try NIRFile.write(graph, to: url, compression: compression ? .gzip(level: 4) : .none)
         return graph
     }
@@ -55,7 +64,8 @@ public enum NIRInterop {
     /// producer's default step) or a checkpoint.
     public static func network(from url: URL, producer: NIRProducer = .nir, dt: Double? = nil) throws -> Network {
         guard url.pathExtension.lowercased() == "nir" else { return try Checkpoint.read(from: url).network }
-        let fallback = NIRProducer.detect(try NIRFile.read(url).graph) == nil ? (producer.defaultDt == nil ? dt : nil) : nil
+        let fallback =
+            NIRProducer.detect(try NIRFile.read(url).graph) == nil ? (producer.defaultDt == nil ? dt : nil) : nil
         return try importGraph(from: url, options: NIRImportOptions(dt: fallback, producer: producer)).result.network
     }
 }

@@ -22,25 +22,40 @@ public struct NPYArray: Equatable, Sendable {
         let data = try Data(contentsOf: url)
         func fail(_ m: String) -> RunError { RunError(.inputFile, subject: url.path, m) }
         let bytes = [UInt8](data)
-        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else { throw fail("not a .npy file") }
+        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
+            throw fail("not a .npy file")
+        }
         let major = bytes[6]
         let headerStart = major == 1 ? 10 : 12
-        guard major == 1 || major == 2, bytes.count >= headerStart else { throw fail("unsupported .npy version \(major)") }
-        let headerLength = major == 1 ? Int(bytes[8]) | Int(bytes[9]) << 8 : (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
+        guard major == 1 || major == 2, bytes.count >= headerStart else {
+            throw fail("unsupported .npy version \(major)")
+        }
+        let headerLength =
+            major == 1 ? Int(bytes[8]) | Int(bytes[9]) << 8 : (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
         guard bytes.count >= headerStart + headerLength else { throw fail("truncated header") }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        guard !header.contains("'fortran_order': True") else { throw fail("Fortran order is not supported; save with np.ascontiguousarray") }
-        let descr = header.range(of: "'descr': '")
+        guard !header.contains("'fortran_order': True") else {
+            throw fail("Fortran order is not supported; save with np.ascontiguousarray")
+        }
+        let descr =
+            header.range(of: "'descr': '")
             .map { header[$0.upperBound...].prefix { $0 != "'" } }.map(String.init) ?? ""
-        guard descr == "<f4" || descr == "<f8" else { throw fail("dtype '\(descr)' is not float32 or float64 (little-endian)") }
-        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
+        guard descr == "<f4" || descr == "<f8" else {
+            throw fail("dtype '\(descr)' is not float32 or float64 (little-endian)")
+        }
+        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")")
+        else {
             throw fail("header has no shape")
         }
-        let shape = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let shape = header[open.upperBound..<close].split(separator: ",").compactMap {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
         let count = shape.reduce(1, *)
         let size = descr == "<f4" ? 4 : 8
         let start = headerStart + headerLength
-        guard bytes.count >= start + count * size else { throw fail("holds \(bytes.count - start) data bytes, shape \(shape) needs \(count * size)") }
+        guard bytes.count >= start + count * size else {
+            throw fail("holds \(bytes.count - start) data bytes, shape \(shape) needs \(count * size)")
+        }
         var values = [Float](repeating: 0, count: count)
         data.withUnsafeBytes { raw in
             for k in 0..<count {
@@ -60,7 +75,8 @@ public struct NPYArray: Equatable, Sendable {
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(dims)), }"
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
-        var out = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+        var out = Data(
+            [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
         out.append(Data(header.utf8))
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
         return out

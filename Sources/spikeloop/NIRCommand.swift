@@ -5,12 +5,14 @@ import SpikeRun
 struct NIR: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nir",
-        abstract: "Neuromorphic Intermediate Representation: import graphs from snnTorch, Norse, … and export networks.",
+        abstract:
+            "Neuromorphic Intermediate Representation: import graphs from snnTorch, Norse, … and export networks.",
         subcommands: [NIRImport.self, NIRExport.self, NIRRun.self])
 }
 
 extension NIRProducer: ExpressibleByArgument {}
 extension NIRIntegration: ExpressibleByArgument {}
+extension NIRExportTarget: ExpressibleByArgument {}
 
 struct NIRImport: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,19 +28,26 @@ struct NIRImport: ParsableCommand {
 
     @Argument(help: "NIR file (HDF5, as nir.write writes it).") var file: String
     @Option(help: "Time step in seconds (default: the producer's: snntorch 1e-4, norse 1e-3).") var dt: Double?
-    @Option(help: "Who wrote the file: \(NIRProducer.allCases.map(\.rawValue).joined(separator: ", ")).") var producer: NIRProducer = .nir
-    @Option(help: "euler (NIR's canonical step) or exponential (exact decays).") var integration: NIRIntegration = .euler
+    @Option(help: "Who wrote the file: \(NIRProducer.allCases.map(\.rawValue).joined(separator: ", ")).") var producer:
+        NIRProducer = .nir
+    @Option(help: "euler (NIR's canonical step) or exponential (exact decays).") var integration: NIRIntegration =
+        .euler
     @Option(name: .shortAndLong, help: "Checkpoint to write (.safetensors).") var output: String?
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
     func validate() throws {
-        if let d = dt, !(d > 0 && d.isFinite) { throw ValidationError("--dt must be a positive number of seconds, got \(d)") }
+        if let d = dt, !(d > 0 && d.isFinite) {
+            throw ValidationError("--dt must be a positive number of seconds, got \(d)")
+        }
     }
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
-        let imported = try NIRInterop.importGraph(from: url, options: NIRImportOptions(dt: dt, producer: producer, integration: integration))
-        print("NIR \(imported.version) graph \(url.lastPathComponent): \(imported.graph.nodes.count) nodes, \(imported.graph.edges.count) edges")
+        let imported = try NIRInterop.importGraph(
+            from: url, options: NIRImportOptions(dt: dt, producer: producer, integration: integration))
+        print(
+            "NIR \(imported.version) graph \(url.lastPathComponent): \(imported.graph.nodes.count) nodes, \(imported.graph.edges.count) edges"
+        )
         print(imported.graph.summary(indent: "  "))
         print(imported.result.summary)
         if let out = output {
@@ -52,7 +61,9 @@ struct NIRImport: ParsableCommand {
                 "sizes": [net.inputCount] + net.layers.map(\.neuronCount), "kinds": net.layers.map(\.kind.rawValue),
                 "checkpoint": output ?? NSNull(),
             ]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+            print(
+                String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self)
+            )
         }
     }
 }
@@ -70,9 +81,16 @@ struct NIRExport: ParsableCommand {
     @Argument(help: "Checkpoint (.safetensors).") var checkpoint: String
     @Option(name: .shortAndLong, help: "NIR file to write.") var output: String
     @Flag(help: "Write plain datasets instead of gzip-compressed ones.") var uncompressed = false
+    @Option(
+        help:
+            "nir (NIR's own parameters) or snntorch (what snnTorch 1.0's import_from_nir accepts: LIF/CubaLIF at dt 1e-4)."
+    )
+    var target: NIRExportTarget = .nir
 
     func run() throws {
-        let graph = try NIRInterop.export(checkpoint: URL(fileURLWithPath: checkpoint), to: URL(fileURLWithPath: output), compression: !uncompressed)
+        let graph = try NIRInterop.export(
+            checkpoint: URL(fileURLWithPath: checkpoint), to: URL(fileURLWithPath: output), compression: !uncompressed,
+            target: target)
         print(graph.summary(indent: "  "))
         print("wrote \(output)")
     }
@@ -91,18 +109,22 @@ struct NIRRun: ParsableCommand {
     @Argument(help: "NIR file.") var file: String
     @Option(help: "Input spikes (.npy, [T, B, C]).") var input: String
     @Option(help: "Time step in seconds (default: the producer's).") var dt: Double?
-    @Option(help: "Who wrote the file: \(NIRProducer.allCases.map(\.rawValue).joined(separator: ", ")).") var producer: NIRProducer = .nir
+    @Option(help: "Who wrote the file: \(NIRProducer.allCases.map(\.rawValue).joined(separator: ", ")).") var producer:
+        NIRProducer = .nir
     @Option(help: "euler or exponential.") var integration: NIRIntegration = .euler
     @Option(name: .shortAndLong, help: "Directory for the .npy outputs.") var output: String
 
     func validate() throws {
-        if let d = dt, !(d > 0 && d.isFinite) { throw ValidationError("--dt must be a positive number of seconds, got \(d)") }
+        if let d = dt, !(d > 0 && d.isFinite) {
+            throw ValidationError("--dt must be a positive number of seconds, got \(d)")
+        }
     }
 
     func run() throws {
         let (imported, files) = try NIRInterop.run(
             graph: URL(fileURLWithPath: file), input: URL(fileURLWithPath: input),
-            options: NIRImportOptions(dt: dt, producer: producer, integration: integration), directory: URL(fileURLWithPath: output))
+            options: NIRImportOptions(dt: dt, producer: producer, integration: integration),
+            directory: URL(fileURLWithPath: output))
         print(imported.result.summary)
         for f in files { print("wrote \(f.path)") }
     }

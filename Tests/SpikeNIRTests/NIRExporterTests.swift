@@ -25,7 +25,8 @@ import Testing
     }
 
     static var recurrent: Network {
-        let p = NeuronParameters(tauMem: 2e-2, tauSyn: 1e-2, reset: .zero, currentTiming: .delayed, inputScaling: .oneMinusBeta)
+        let p = NeuronParameters(
+            tauMem: 2e-2, tauSyn: 1e-2, reset: .zero, currentTiming: .delayed, inputScaling: .oneMinusBeta)
         return Network.feedForward(
             sizes: [70, 40, 5], dt: 1e-3, hidden: p, readout: p,
             initializers: [WeightInit(mean: 0.4, std: 1.5), WeightInit(std: 0.5)], recurrent: true,
@@ -38,7 +39,8 @@ import Testing
         let back = try Self.roundTrip(net)
         #expect(back == net)
         let batch = randomBatch(samples: 3, steps: 60, channels: 256, rate: 0.05, seed: 1)
-        let a = try simulate(net, batch), b = try simulate(back, batch)
+        let a = try simulate(net, batch)
+        let b = try simulate(back, batch)
         #expect(a[0].spikes == b[0].spikes && a[1].v == b[1].v)
         #expect(a[0].spikes.joined().joined().reduce(0, +) > 0)
     }
@@ -47,12 +49,15 @@ import Testing
     func recurrentRoundTrip() throws {
         let net = Self.recurrent
         let graph = try NIRExporter.graph(of: net)
-        #expect(graph.edges.contains(NIREdge("neurons.0", "recurrent.0")) && graph.edges.contains(NIREdge("recurrent.0", "neurons.0")))
+        #expect(
+            graph.edges.contains(NIREdge("neurons.0", "recurrent.0"))
+                && graph.edges.contains(NIREdge("recurrent.0", "neurons.0")))
         #expect(graph["neurons.1"]?.type == .cubaLI)
         let back = try Self.roundTrip(net)
         #expect(back == net)
         let batch = randomBatch(samples: 2, steps: 80, channels: 70, rate: 0.1, seed: 2)
-        let a = try simulate(net, batch), b = try simulate(back, batch)
+        let a = try simulate(net, batch)
+        let b = try simulate(back, batch)
         #expect(a[0].spikes == b[0].spikes && a[1].v == b[1].v)
         #expect(a[0].spikes.joined().joined().reduce(0, +) > 0)
     }
@@ -66,19 +71,51 @@ import Testing
         ro.family = .cubaLI
         let net = Network.feedForward(
             sizes: [20, 12, 4], dt: 1e-3, hidden: p, readout: ro,
-            initializers: [WeightInit(mean: 1, std: 3), WeightInit(std: 1)], recurrent: true, recurrentInit: WeightInit(std: 0.5), seed: 5)
+            initializers: [WeightInit(mean: 1, std: 3), WeightInit(std: 1)], recurrent: true,
+            recurrentInit: WeightInit(std: 0.5), seed: 5)
         var graph = try NIRExporter.graph(of: net)
         graph.metadata = [:]
         for name in graph.nodeNames { graph[name]!.metadata = [:] }
         let back = try NIRImporter.network(from: graph, options: NIRImportOptions(dt: 1e-3)).network
         for (x, y) in zip(net.layers, back.layers) {
             #expect(x.weights == y.weights && x.recurrentWeights == y.recurrentWeights && x.kind == y.kind)
-            #expect(abs(x.parameters.r - y.parameters.r) <= 1e-6 * x.parameters.r, "r \(x.parameters.r) vs \(y.parameters.r)")
+            #expect(
+                abs(x.parameters.r - y.parameters.r) <= 1e-6 * x.parameters.r,
+                "r \(x.parameters.r) vs \(y.parameters.r)")
         }
         let batch = randomBatch(samples: 2, steps: 60, channels: 20, rate: 0.2, seed: 3)
-        let a = try simulate(net, batch), b = try simulate(back, batch)
+        let a = try simulate(net, batch)
+        let b = try simulate(back, batch)
         #expect(a[0].spikes == b[0].spikes)
         #expect(a[0].spikes.joined().joined().reduce(0, +) > 0)
+    }
+
+    @Test(
+        "the snnTorch-targeted export, read with snnTorch's conventions alone (metadata stripped), gives the same spikes"
+    )
+    func snntorchTarget() throws {
+        let net = Self.paper
+        var graph = try NIRExporter.graph(of: net, target: .snntorch)
+        #expect(graph.orderedNodes.allSatisfy { $0.node.type != .li && $0.node.type != .cubaLI })
+        let exact = try NIRImporter.network(from: graph, options: NIRImportOptions(producer: .nir)).network
+        #expect(exact == net)
+        graph.metadata = [:]
+        for name in graph.nodeNames { graph[name]!.metadata = [:] }
+        let back = try NIRImporter.network(from: graph, options: NIRImportOptions(producer: .snntorch)).network
+        #expect(back.layers.last?.kind == .leakyReadout && back.layers[0].parameters.reset == .subtract)
+        let batch = randomBatch(samples: 2, steps: 60, channels: 256, rate: 0.05, seed: 4)
+        let a = try simulate(net, batch)
+        let b = try simulate(back, batch)
+        #expect(a[0].spikes == b[0].spikes)
+        #expect(a[0].spikes.joined().joined().reduce(0, +) > 0)
+        // snnTorch's membrane is SpikeLoop's divided by the gain; the readout's argmax is the same.
+        let gain = Float(net.layers[1].parameters.discretized(dt: net.dt).gain)
+        let worst = zip(a[1].v.joined().joined(), b[1].v.joined().joined()).map { abs($0 - $1 * gain) }.max()!
+        #expect(worst < 1e-4, "readout differs by up to \(worst)")
+        var withLeak = net
+        withLeak.layers[0].parameters.vLeak = 0.1
+        let e = try #require(throws: NIRError.self) { try NIRExporter.graph(of: withLeak, target: .snntorch) }
+        #expect(e.parameter == "v_leak")
     }
 
     @Test("the Python nir package reads SpikeLoop's export (skipped without python3 + nir)")
@@ -87,7 +124,12 @@ import Testing
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         check.arguments = ["python3", "-c", "import nir"]
         check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil, ({ check.waitUntilExit(); return check.terminationStatus == 0 })() else {
+        guard (try? check.run()) != nil,
+            ({
+                check.waitUntilExit()
+                return check.terminationStatus == 0
+            })()
+        else {
             print("skipped: python3 with the nir package (pip install nir==1.0.8) is not available")
             return
         }

@@ -34,7 +34,8 @@ import Testing
                 let t = try #require(node[p])
                 #expect(t.shape == ep.shape, "\(name).\(p)")
                 #expect(t.values == ep.values, "\(name).\(p)")
-                let dtype: NIRTensor.DType = ep.dtype == "float64" ? .float64 : ep.dtype == "float32" ? .float32 : .int64
+                let dtype: NIRTensor.DType =
+                    ep.dtype == "float64" ? .float64 : ep.dtype == "float32" ? .float32 : .int64
                 #expect(t.dtype == dtype, "\(name).\(p): \(t.dtype) vs \(ep.dtype)")
             }
         }
@@ -42,7 +43,9 @@ import Testing
         #expect(Set(NIRNodeType.allCases.map(\.rawValue)).isSuperset(of: expected.nodes.values.map(\.type)))
     }
 
-    @Test("a graph written by SpikeLoop reads back equal, gzip-compressed and plain", arguments: [HDF5Compression.gzip(level: 4), .none])
+    @Test(
+        "a graph written by SpikeLoop reads back equal, gzip-compressed and plain",
+        arguments: [HDF5Compression.gzip(level: 4), .none])
     func writeThenRead(compression: HDF5Compression) throws {
         let (graph, _) = try NIRFile.read(fixture("every-node.nir"))
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("nir-\(UUID().uuidString).nir")

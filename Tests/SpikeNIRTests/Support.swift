@@ -29,7 +29,9 @@ struct Reference: Decodable {
     /// The input as a batch of `stepCount` steps (zeros after the reference's end).
     func batch(stepCount: Int) -> SpikeBatch {
         var events: [(sample: Int, step: Int, channel: Int)] = []
-        for t in 0..<steps { for b in 0..<batch { for c in 0..<channels where input[t][b][c] != 0 { events.append((b, t, c)) } } }
+        for t in 0..<steps {
+            for b in 0..<batch { for c in 0..<channels where input[t][b][c] != 0 { events.append((b, t, c)) } }
+        }
         return SpikeBatch(sampleCount: batch, stepCount: stepCount, channelCount: channels, events: events)
     }
 }
@@ -41,11 +43,17 @@ func simulate(_ network: Network, _ batch: SpikeBatch) throws -> [(spikes: [[[In
     var obs = Observation(network: network, stepCount: batch.stepCount, capacity: batch.sampleCount, recording: .full)
     try substrate.run(batch, samples: 0..<batch.sampleCount, into: &obs, worker: 0)
     return obs.layers.map { rec in
-        var spikes = [[[Int]]](repeating: [[Int]](repeating: [Int](repeating: 0, count: rec.neuronCount), count: batch.stepCount), count: batch.sampleCount)
-        var v = [[[Float]]](repeating: [[Float]](repeating: [Float](repeating: 0, count: rec.neuronCount), count: batch.stepCount), count: batch.sampleCount)
+        var spikes = [[[Int]]](
+            repeating: [[Int]](repeating: [Int](repeating: 0, count: rec.neuronCount), count: batch.stepCount),
+            count: batch.sampleCount)
+        var v = [[[Float]]](
+            repeating: [[Float]](repeating: [Float](repeating: 0, count: rec.neuronCount), count: batch.stepCount),
+            count: batch.sampleCount)
         for s in 0..<batch.sampleCount {
             if rec.isSpiking { for e in rec.spikes(sample: s) { spikes[s][e.step][e.neuron] = 1 } }
-            for t in 0..<batch.stepCount { for i in 0..<rec.neuronCount { v[s][t][i] = rec.membrane(sample: s, step: t, neuron: i) } }
+            for t in 0..<batch.stepCount {
+                for i in 0..<rec.neuronCount { v[s][t][i] = rec.membrane(sample: s, step: t, neuron: i) }
+            }
         }
         return (spikes, v)
     }
@@ -59,6 +67,8 @@ func randomBatch(samples: Int, steps: Int, channels: Int, rate: Double, seed: UI
         return Double(state >> 11) / Double(1 << 53)
     }
     var events: [(sample: Int, step: Int, channel: Int)] = []
-    for s in 0..<samples { for t in 0..<steps { for c in 0..<channels where next() < rate { events.append((s, t, c)) } } }
+    for s in 0..<samples {
+        for t in 0..<steps { for c in 0..<channels where next() < rate { events.append((s, t, c)) } }
+    }
     return SpikeBatch(sampleCount: samples, stepCount: steps, channelCount: channels, events: events)
 }

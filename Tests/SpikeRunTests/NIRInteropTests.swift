@@ -4,7 +4,9 @@ import Testing
 
 @Suite struct NIRInteropTests {
     static func nirFixture(_ name: String) -> URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../SpikeNIRTests/Fixtures/\(name)").standardized
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../SpikeNIRTests/Fixtures/\(name)"
+        ).standardized
     }
 
     struct Reference: Decodable {
@@ -22,12 +24,14 @@ import Testing
         "nir run's traces, on NIR's time axis, equal the numpy reference (spikes exact, membranes within 1e-4)",
         arguments: ["cubalif", "recurrent", "nested-if-plain", "snntorch-rleaky", "norse-cubalif"])
     func runMatchesReference(_ name: String) throws {
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: Self.nirFixture("\(name).json")))
+        let reference = try JSONDecoder().decode(
+            Reference.self, from: Data(contentsOf: Self.nirFixture("\(name).json")))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nir-run-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let options = NIRImportOptions(dt: reference.dt, producer: NIRProducer(rawValue: reference.producer)!)
         let (_, files) = try NIRInterop.run(
-            graph: Self.nirFixture("\(name).nir"), input: Self.nirFixture("\(name)-input.npy"), options: options, directory: dir)
+            graph: Self.nirFixture("\(name).nir"), input: Self.nirFixture("\(name)-input.npy"), options: options,
+            directory: dir)
         #expect(files.count == 2 * reference.layers.count - 1)
         for layer in reference.layers {
             let v = try NPYArray.read(dir.appendingPathComponent("\(layer.node).v.npy"))
@@ -52,11 +56,15 @@ import Testing
         #expect(try NPYArray.read(url) == a)
         let numpy = try NPYArray.read(Self.nirFixture("cubalif-input.npy"))
         #expect(numpy.shape == [50, 2, 8] && Set(numpy.values) == [0, 1])
-        let imported = try NIRInterop.importGraph(from: Self.nirFixture("cubalif.nir"), options: NIRImportOptions(dt: 1e-3)).result
+        let imported = try NIRInterop.importGraph(
+            from: Self.nirFixture("cubalif.nir"), options: NIRImportOptions(dt: 1e-3)
+        ).result
         let e = try #require(throws: RunError.self) { try NIRInterop.simulate(imported, input: a, inputName: url.path) }
         #expect(e.code == .inputFile && e.description.contains("[T, B, 8]"))
         let half = NPYArray(shape: [1, 1, 8], values: [0, 0.5, 0, 0, 0, 0, 0, 0])
-        let e2 = try #require(throws: RunError.self) { try NIRInterop.simulate(imported, input: half, inputName: "x.npy") }
+        let e2 = try #require(throws: RunError.self) {
+            try NIRInterop.simulate(imported, input: half, inputName: "x.npy")
+        }
         #expect(e2.description.contains("x.npy") && e2.description.contains("0.5"))
     }
 }
