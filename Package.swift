@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "SpikeReport"),
         .target(name: "SpikeHDF5", dependencies: ["CHDF5"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeHDF5", "SpikeModel"]),
-        .target(name: "SpikeAudio", dependencies: ["SpikeCore", "SpikeData", "CFFTW", "_CAudioKernels"]),
+        .target(name: "SpikeAudio", dependencies: ["SpikeCore", "CFFTW", "_CAudioKernels"]),
         .target(
             name: "SpikeRun",
             dependencies: [
@@ -74,6 +74,9 @@ let package = Package(
         .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun"], exclude: ["Fixtures"]),
         .testTarget(
             name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
+        .testTarget(
+            name: "SpikeFuzzTests",
+            dependencies: ["SpikeData", "SpikeCore", "SpikeTraining", "SpikeAudio", "CZlib", "CHDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

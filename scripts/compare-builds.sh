@@ -71,3 +71,15 @@ echo "== SG-MLP16 --paper, emulated chip"
 bench "sg-mlp16-paper chip" --paper --substrate chip --train-batches 60 --inference-batches 8 --single-samples 2000
 echo "== Fashion-MNIST, 1 epoch"
 epoch
+echo "== same weights? (synthetic task, 2 epochs, seed 3: in the loop on chip:1, with dropout, with e-prop)"
+for job in "chip --substrate chip:1" "dropout --dropout 0.2" "eprop --learning eprop"; do
+  set -- $job
+  name=$1; shift
+  for w in old new; do
+    bin=$old; [ $w = new ] && bin=$new
+    "$bin" train --dataset synthetic --epochs 2 --seed 3 "$@" --run-dir "$tmp/$name-$w" >/dev/null 2>&1
+  done
+  same=$(python3 scripts/compare-checkpoints.py "$tmp/$name-old/last.safetensors" "$tmp/$name-new/last.safetensors" || true)
+  line="{\"workload\": \"synthetic $name, same seed\", \"base_revision\": \"$base_rev\", \"weights\": $same}"
+  echo "$line"; echo "$line" >> results/compare-builds.jsonl
+done

@@ -15,7 +15,9 @@ import json, re, struct, sys, os
 a, b = sys.argv[1], sys.argv[2]
 def tensors(p):
     d = open(p, 'rb').read(); n = struct.unpack('<Q', d[:8])[0]
-    return d[8 + n:], json.loads(d[8:8 + n]).get('__metadata__')
+    m = json.loads(d[8:8 + n]).get('__metadata__') or {}
+    m.pop('spikeloop.metrics_line', None)  # the epoch's metrics line, with its timing (since issue 11)
+    return d[8 + n:], m
 def text(p):
     return re.sub(r'"seconds":[0-9.e+-]+,', '', open(p).read()) if os.path.exists(p) else None
 def last_json(p):

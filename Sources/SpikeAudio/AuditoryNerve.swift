@@ -4,6 +4,51 @@ import _CAudioKernels
 import SpikeCore
 
 extension Cochlea {
+    /// The longest clip ``convert(_:source:seed:threads:maxSeconds:budget:)`` accepts by default. SHD utterances
+    /// last about 1 s; a minute leaves room for sentences while a file that stands for hours is refused.
+    public static let maxClipSeconds = 60.0
+
+    /// Bytes converting `sampleCount` input samples at `inputRate` takes at most: the resampled signal, its block
+    /// spectra and, per worker, 16 lanes of drive plus their interleaved copy; then the worst-case spike list
+    /// (every channel firing at its refractory limit, 20 bytes per spike).
+    public func conversionBytes(sampleCount: Int, inputRate: Double, threads: Int) -> Double {
+        let t = Double(sampleCount) * parameters.sampleRate / inputRate
+        let groups = Double((parameters.channels + 15) / 16)
+        let workers = min(Double(max(1, threads)), groups)
+        let spectra = (t / Double(block) + 1) * Double(binStride) * 8
+        let perWorker = 16 * (t + Double(fftSize)) * 4 + 16 * t * 4 + Double(bins + fftSize) * 8
+        let seconds = t / parameters.sampleRate
+        let spikes = Double(parameters.channels) * seconds / max(parameters.bushyRefractory, 1 / parameters.sampleRate) * 20
+        return 4 * t + spectra + workers * perWorker + spikes
+    }
+
+    /// Converts a clip from an untrusted source after checking it: a sample rate in `WAVFile.sampleRateRange`, at
+    /// least one sample, every sample finite (one NaN would silence the whole clip through the RMS normalization),
+    /// at most `maxSeconds` of audio, and a conversion that fits in `budget` bytes.
+    ///
+    /// - Throws: `DatasetError` naming `source` (the WAV file or synthesizer command), the field and the allowed range.
+    public func convert(
+        _ clip: AudioClip, source: String, seed: UInt64 = 0, threads: Int = availableCores,
+        maxSeconds: Double = Cochlea.maxClipSeconds, budget: Int = InputLimits.memoryBudget
+    ) throws -> CochleaSpikes {
+        let check = InputCheck(source: source)
+        try datasetChecks {
+            let rates = WAVFile.sampleRateRange
+            try check.finite(clip.sampleRate, in: Double(rates.lowerBound)...Double(rates.upperBound), field: "sample rate", unit: " Hz")
+            guard !clip.samples.isEmpty else { throw check.error(.outOfRange, field: "samples", "the clip is empty", allowed: "at least 1 sample") }
+            try check.allFinite(clip.samples, field: "samples")
+            try check.finite(clip.duration, in: 0...maxSeconds, field: "duration (\(clip.samples.count) samples at \(clip.sampleRate) Hz)", unit: " s")
+            let bytes = conversionBytes(sampleCount: clip.samples.count, inputRate: clip.sampleRate, threads: threads)
+            guard bytes <= Double(budget) else {
+                throw check.error(
+                    .tooLarge, field: "duration \(String(format: "%.2f", clip.duration)) s",
+                    "converting it at \(parameters.sampleRate) Hz with \(threads) threads needs \(InputLimits.formatBytes(Int(bytes))), beyond the memory budget",
+                    allowed: "≤ \(InputLimits.formatBytes(budget)); set SPIKELOOP_MEMORY_BUDGET to raise it")
+            }
+        }
+        return convert(clip, seed: seed, threads: threads)
+    }
+
     /// Converts a clip to bushy-cell spikes (SHD format). Deterministic for a seed, independent of `threads`.
     ///
     /// `probe` channels additionally return their hair-cell release rate and fibre spike counts (for tests and plots).

@@ -76,11 +76,23 @@ public struct CochleaParameters: Codable, Equatable, Sendable {
 
     public func validate() throws {
         func bad(_ field: String, _ why: String) -> Error { CochleaError(field: field, message: why) }
-        guard sampleRate >= 4000 else { throw bad("sampleRate", "must be at least 4000 Hz, got \(sampleRate)") }
+        let reals: [(String, Double)] = [
+            ("sampleRate", sampleRate), ("rmsLevel", rmsLevel), ("hannRamp", hannRamp), ("lowestCF", lowestCF),
+            ("highestCF", highestCF), ("cochleaLength", cochleaLength), ("greenwoodA", greenwoodA),
+            ("greenwoodAlpha", greenwoodAlpha), ("greenwoodK", greenwoodK), ("membraneMass", membraneMass),
+            ("fluidDensity", fluidDensity), ("dampingRatio", dampingRatio), ("hairCellGain", hairCellGain),
+            ("meddisA", meddisA), ("meddisB", meddisB), ("meddisG", meddisG), ("meddisY", meddisY), ("meddisL", meddisL),
+            ("meddisR", meddisR), ("meddisX", meddisX), ("meddisH", meddisH), ("meddisM", meddisM),
+            ("fibreRefractory", fibreRefractory), ("bushyTauMem", bushyTauMem), ("bushyTauSyn", bushyTauSyn),
+            ("bushyRefractory", bushyRefractory), ("bushyWeight", bushyWeight),
+        ]
+        for (name, v) in reals where !v.isFinite { throw bad(name, "must be a finite number, got \(v)") }
+        guard sampleRate >= 4000 && sampleRate <= 384_000 else { throw bad("sampleRate", "must be in 4000…384000 Hz, got \(sampleRate)") }
+        guard hannRamp >= 0 && hannRamp <= 3600 else { throw bad("hannRamp", "must be in 0…3600 s, got \(hannRamp)") }
         guard channels >= 1 && channels <= 65_535 else { throw bad("channels", "must be in 1…65535, got \(channels)") }
         guard lowestCF > 0 && lowestCF < highestCF else { throw bad("lowestCF", "must be positive and below highestCF") }
         guard highestCF < sampleRate / 2 else { throw bad("highestCF", "\(highestCF) Hz must be below the Nyquist frequency \(sampleRate / 2) Hz") }
-        guard impulseLength >= 64 && impulseLength & (impulseLength - 1) == 0 else { throw bad("impulseLength", "must be a power of two ≥ 64, got \(impulseLength)") }
+        guard impulseLength >= 64 && impulseLength <= 1 << 20 && impulseLength & (impulseLength - 1) == 0 else { throw bad("impulseLength", "must be a power of two in 64…1048576, got \(impulseLength)") }
         guard fibresPerChannel >= 1 && fibresPerChannel <= 127 else { throw bad("fibresPerChannel", "must be in 1…127, got \(fibresPerChannel)") }
         guard rmsLevel > 0, hairCellGain > 0, bushyTauMem > 0, bushyTauSyn > 0, dampingRatio > 0 else {
             throw bad("rmsLevel/hairCellGain/bushyTauMem/bushyTauSyn/dampingRatio", "must be positive")

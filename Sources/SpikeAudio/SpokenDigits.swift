@@ -1,6 +1,5 @@
 import Foundation
 import SpikeCore
-import SpikeData
 
 /// A synthesized spoken-digit corpus in the SHD layout: digits 0–9 in English (labels 0–9) and German
 /// (labels 10–19) spoken by `espeak-ng` voices at several speeds and pitches, converted by `Cochlea`.

@@ -1,5 +1,5 @@
 import Foundation
-import SpikeData
+import SpikeCore
 
 /// Mono audio samples at a sample rate, as read from a WAV file or produced by a synthesizer.
 public struct AudioClip: Sendable {
@@ -19,7 +19,16 @@ public struct AudioClip: Sendable {
 /// Errors name the file and the chunk or field that is wrong, so a user can tell a truncated download from an
 /// unsupported codec.
 public enum WAVFile {
+    /// Sample rates accepted from a file's `fmt ` chunk. Below 1 kHz no speech band survives and a small file
+    /// would stand for minutes of audio (1.2 KB at 1 Hz: 600 s); above 1 MHz it is not audio.
+    public static let sampleRateRange = 1_000...1_000_000
+
     public static func read(path: String) throws -> AudioClip {
+        if let size = InputLimits.fileSize(path), size > InputLimits.memoryBudget / 5 {
+            throw DatasetError(InputCheck(source: path).error(
+                .tooLarge, field: "file size", "\(InputLimits.formatBytes(size)) would decode beyond the memory budget",
+                allowed: "≤ \(InputLimits.formatBytes(InputLimits.memoryBudget / 5)); set SPIKELOOP_MEMORY_BUDGET to raise it"))
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DatasetError(.notFound, path: path, "cannot read the audio file")
         }
@@ -53,11 +62,13 @@ public enum WAVFile {
                 throw DatasetError(.corrupt, path: path, "chunk '\(id)' declares \(size) bytes past the end of the file (truncated)")
             }
             if id == "fmt " {
+                guard format == nil else { throw DatasetError(.corrupt, path: path, "more than one 'fmt ' chunk") }
                 guard size >= 16 else { throw DatasetError(.corrupt, path: path, "'fmt ' chunk is \(size) bytes, expected at least 16") }
                 var code = u16(body)
                 if code == 0xFFFE && size >= 26 { code = u16(body + 24) }  // extensible: sub-format GUID starts with the code
                 format = (code, u16(body + 2), u32(body + 4), u16(body + 14))
             } else if id == "data" {
+                guard dataRange == nil else { throw DatasetError(.corrupt, path: path, "more than one 'data' chunk (only one is read; the rest would be lost)") }
                 dataRange = body..<(body + size)
             }
             o = body + size + (size & 1)
@@ -65,7 +76,10 @@ public enum WAVFile {
         guard let f = format else { throw DatasetError(.corrupt, path: path, "no 'fmt ' chunk") }
         guard let range = dataRange else { throw DatasetError(.corrupt, path: path, "no 'data' chunk") }
         guard f.channels >= 1 else { throw DatasetError(.corrupt, path: path, "'fmt ' declares \(f.channels) channels") }
-        guard f.rate > 0 else { throw DatasetError(.corrupt, path: path, "'fmt ' declares sample rate \(f.rate)") }
+        let check = InputCheck(source: path)
+        try datasetChecks {
+            try check.inRange(f.rate, sampleRateRange, field: "'fmt ' sample rate", unit: " Hz")
+        }
         let width: Int
         switch (f.code, f.bits) {
         case (1, 8), (1, 16), (1, 24), (1, 32), (3, 32), (3, 64): width = f.bits / 8
@@ -74,6 +88,14 @@ public enum WAVFile {
         }
         let frame = width * f.channels
         let frames = range.count / frame
+        guard frames > 0 else {
+            throw DatasetError(check.error(.outOfRange, field: "'data' chunk", "holds \(range.count) bytes: no complete \(frame)-byte frame", allowed: "at least one frame"))
+        }
+        guard range.count % frame == 0 else {
+            throw DatasetError(check.error(
+                .truncated, field: "'data' chunk", "holds \(range.count) bytes, not a whole number of \(frame)-byte frames (\(f.channels) channel(s) × \(width) bytes): truncated?",
+                allowed: "a multiple of \(frame) bytes"))
+        }
         var mono = [Float](repeating: 0, count: frames)
         let scale = 1 / Float(f.channels)
         bytes.withUnsafeBufferPointer { raw in
@@ -101,6 +123,25 @@ public enum WAVFile {
                     acc += v
                 }
                 mono[i] = acc * scale
+            }
+        }
+        if f.code == 3 {
+            // Float samples may be NaN or ±∞; one of them would make the RMS normalization turn the whole clip
+            // into silence. Report the first, by frame and channel.
+            for (i, v) in mono.enumerated() where !v.isFinite {
+                for c in 0..<f.channels {
+                    let o = range.lowerBound + i * frame + c * width
+                    let x: Double = width == 4
+                        ? Double(Float(bitPattern: UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24))
+                        : Double(bitPattern: (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[o + $1]) << (8 * UInt64($1)) })
+                    if !Float(x).isFinite || !x.isFinite {
+                        throw DatasetError(check.error(
+                            .notFinite, field: "'data' frame \(i) channel \(c) (at \(String(format: "%.6f", Double(i) / Double(f.rate))) s)",
+                            x.isFinite ? "sample \(x) overflows a 32-bit float" : "sample \(x) is not a finite number",
+                            allowed: "finite samples within ±\(Float.greatestFiniteMagnitude)"))
+                    }
+                }
+                throw DatasetError(check.error(.notFinite, field: "'data' frame \(i)", "the channel sum \(v) is not finite", allowed: "finite samples"))
             }
         }
         return AudioClip(samples: mono, sampleRate: Double(f.rate))

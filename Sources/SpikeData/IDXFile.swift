@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import SpikeCore
 
 /// An array read from an IDX file (the MNIST / Fashion-MNIST format), gzip-compressed or raw.
 ///
@@ -9,28 +10,37 @@ public struct IDXFile: Sendable {
     public var dimensions: [Int]
     public var bytes: [UInt8]
 
-    /// Reads and validates `path`; `expectedDimensions` (2 for images' trailing dims + count = 3, 1 for labels).
-    public static func read(_ path: String, expectedRank: Int) throws -> IDXFile {
+    /// Deflate never expands more than about 1032:1, so a gzip file of `n` bytes cannot hold more values.
+    static let maxGzipRatio = 1032.0
+
+    /// Reads and validates `path`; `expectedRank` is 3 for images (count, rows, columns), 1 for labels.
+    ///
+    /// Dimensions are untrusted: their product is computed with overflow checks, must fit in the file (raw:
+    /// exactly; gzip: at deflate's maximum ratio) and in `budget` bytes, and the values are read in chunks, so a
+    /// small file declaring a huge array fails before anything large is allocated.
+    public static func read(_ path: String, expectedRank: Int, budget: Int = InputLimits.memoryBudget) throws -> IDXFile {
         guard FileManager.default.fileExists(atPath: path) else { throw DatasetError(.notFound, path: path, "file does not exist") }
         guard let gz = gzopen(path, "rb") else { throw DatasetError(.unreadable, path: path, "cannot open: \(String(cString: strerror(errno)))") }
         defer { gzclose(gz) }
         gzbuffer(gz, 1 << 20)
+        let check = InputCheck(source: path)
         func readExactly(_ n: Int, what: String) throws -> [UInt8] {
-            var out = [UInt8](repeating: 0, count: n)
-            var got = 0
-            while got < n {
-                let chunk = Int32(min(n - got, 1 << 30))
-                let r = out.withUnsafeMutableBytes { gzread(gz, $0.baseAddress! + got, UInt32(chunk)) }
+            var out: [UInt8] = []
+            out.reserveCapacity(min(n, 1 << 24))
+            var chunk = [UInt8](repeating: 0, count: min(n, 1 << 24))
+            while out.count < n {
+                let want = min(n - out.count, chunk.count)
+                let r = chunk.withUnsafeMutableBytes { gzread(gz, $0.baseAddress!, UInt32(want)) }
                 if r < 0 {
                     var err: Int32 = 0
                     let msg = String(cString: gzerror(gz, &err))
                     throw DatasetError(.corrupt, path: path, "corrupt or truncated gzip data while reading \(what): \(msg)")
                 }
                 if r == 0 { break }
-                got += Int(r)
+                out.append(contentsOf: chunk[0..<Int(r)])
             }
-            if got < n {
-                throw DatasetError(.corrupt, path: path, "truncated: \(what) needs \(n) bytes, only \(got) present")
+            if out.count < n {
+                throw DatasetError(.corrupt, path: path, "truncated: \(what) needs \(n) bytes, only \(out.count) present")
             }
             return out
         }
@@ -51,12 +61,34 @@ public struct IDXFile: Sendable {
             let v = (UInt32(dimBytes[4 * d]) << 24) | (UInt32(dimBytes[4 * d + 1]) << 16) | (UInt32(dimBytes[4 * d + 2]) << 8) | UInt32(dimBytes[4 * d + 3])
             dims.append(Int(v))
         }
-        let total = dims.reduce(1, *)
-        guard total > 0, total < 1 << 32 else { throw DatasetError(.corrupt, path: path, "implausible dimensions \(dims)") }
-        let data = try readExactly(total, what: "\(dims.map(String.init).joined(separator: "x")) values")
+        let shape = dims.map(String.init).joined(separator: "x")
+        let total = try datasetChecks { () throws -> Int in
+            let total = try check.product(dims, field: "dimensions")
+            guard total > 0 else {
+                throw check.error(.outOfRange, field: "dimensions", "\(shape) holds no values", allowed: "every dimension ≥ 1")
+            }
+            let payload = max(0, (InputLimits.fileSize(path) ?? Int.max) - 4 - 4 * rank)
+            if gzdirect(gz) == 0 {
+                try check.fits(total, minBytesPerElement: 1, available: payload, ratio: maxGzipRatio, field: "dimensions \(shape)")
+            }
+            try check.allocation(count: total, elementBytes: 1, field: "dimensions \(shape)", budget: budget)
+            return total
+        }
+        if gzdirect(gz) != 0, let size = InputLimits.fileSize(path), total > size - 4 - 4 * rank {
+            throw DatasetError(.corrupt, path: path, "truncated: \(shape) values need \(total) bytes, only \(max(0, size - 4 - 4 * rank)) present")
+        }
+        let data = try readExactly(total, what: "\(shape) values")
+        // One more read: it finds trailing bytes and, for gzip, verifies the stream's CRC and length trailer.
         var extra: UInt8 = 0
-        if gzread(gz, &extra, 1) > 0 {
+        let r = gzread(gz, &extra, 1)
+        if r > 0 {
             throw DatasetError(.corrupt, path: path, "trailing data after the \(total) values that dimensions \(dims) declare")
+        }
+        // zlib reports a stream cut inside its 8-byte trailer only through gzerror (Z_BUF_ERROR), not gzread.
+        var err: Int32 = 0
+        let msg = String(cString: gzerror(gz, &err))
+        if r < 0 || err != Z_OK {
+            throw DatasetError(.corrupt, path: path, "corrupt or truncated gzip data after the \(total) values: \(msg)")
         }
         return IDXFile(dimensions: dims, bytes: data)
     }

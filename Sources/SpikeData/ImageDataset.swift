@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCore
 import SpikeModel
 
 /// Grayscale images with labels, pixels in [0, 1], row-major `[count][height][width]`.
@@ -92,6 +93,9 @@ public enum ImageDatasets {
         for (i, l) in labels.bytes.enumerated() where l > 9 {
             throw DatasetError(.corrupt, path: labelsPath, "label \(l) at index \(i) is outside 0...9")
         }
+        try datasetChecks {
+            try InputCheck(source: imagesPath).allocation(count: images.bytes.count, elementBytes: 4, field: "pixels as Float")
+        }
         let px = images.bytes.map { Float($0) * (1 / 255) }
         return ImageSet(width: images.dimensions[2], height: images.dimensions[1], pixels: px, labels: labels.bytes.map { Int32($0) })
     }
@@ -99,6 +103,16 @@ public enum ImageDatasets {
     /// Reads a split and applies the paper's preprocessing: crop (MNIST 2 px per side) then area-resize to `size`×`size`.
     public static func load(_ name: ImageDatasetName, split: String, directory: String?, size: Int = 16) throws -> ImageSet {
         let raw = try loadRaw(name, split: split, directory: directory)
+        try datasetChecks {
+            let file = locate("\(split)-images-idx3-ubyte", in: self.directory(for: name, explicit: directory) ?? "") ?? name.rawValue
+            let check = InputCheck(source: file)
+            // The crop must leave at least one pixel: MNIST's 2-pixel crop needs images of at least 5x5.
+            let minSide = 2 * name.crop + 1
+            try check.inRange(raw.width, minSide...Int.max, field: "image width (\(name.rawValue) crops \(name.crop) px per side)")
+            try check.inRange(raw.height, minSide...Int.max, field: "image height (\(name.rawValue) crops \(name.crop) px per side)")
+            try InputCheck(source: "").inRange(size, 1...4096, field: "imageSize (the resized side, pixels)")
+            try check.allocation(count: try check.product([raw.count, size, size], field: "resized images"), elementBytes: 4, field: "resized images")
+        }
         return ImageOps.cropAndResize(raw, crop: name.crop, to: size)
     }
 }

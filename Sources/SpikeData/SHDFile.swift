@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import SpikeCore
 import SpikeModel
 
 /// One sample of a spike dataset in the Spiking Heidelberg Digits layout: spike times (seconds) and channels.
@@ -27,18 +28,50 @@ public final class SHDFile: @unchecked Sendable {
     public let speakers: [Int32]?
     /// Channels of the cochlea model (700 in SHD); units must lie below it.
     public let channelCount: Int
+    /// Labels must lie in `0..<labelLimit`; a stray large label would otherwise size the network's readout.
+    public let labelLimit: Int
+    /// Spike times must lie in `0...maxSpikeTime` seconds.
+    public let maxSpikeTime: Double
     private let file: hid_t
     private let times: hid_t
     private let units: hid_t
+    /// Raw read access for the heap guards.
+    private let fd: Int32
+    private let timesGuard: VlenHeapGuard
+    private let unitsGuard: VlenHeapGuard
 
-    public init(path: String, channelCount: Int = 700) throws {
-        spikeloop_h5_silence_errors()
+    /// SHD has 20 classes, the Spiking Speech Commands 35; 256 leaves room without letting one corrupt label
+    /// build a 2³¹-class network.
+    public static let defaultLabelLimit = 256
+    /// SHD utterances last about 1 s; a spike an hour after the onset is a corrupt time, not speech.
+    public static let defaultMaxSpikeTime = 3600.0
+    /// The least a sample can occupy in a file: two variable-length descriptors of 16 bytes each, allowing 4:1
+    /// compression of the descriptor arrays. A file cannot declare more samples than its size allows at this rate
+    /// (a 3 KB file declaring 10⁸ empty samples would otherwise be read for hours).
+    public static let minBytesPerSample = 8.0
+
+    /// Opens `path` and reads its labels and speakers; samples are read on demand by ``sample(_:)``.
+    ///
+    /// - Throws: `DatasetError` naming the file and dataset when a dataset is missing, has the wrong type or
+    ///   rank, the sample count is zero or beyond what the file's size (or the memory `budget`) can hold, a label
+    ///   is outside `0..<labelLimit`, or the speakers do not match the samples.
+    public init(
+        path: String, channelCount: Int = 700, labelLimit: Int = SHDFile.defaultLabelLimit,
+        maxSpikeTime: Double = SHDFile.defaultMaxSpikeTime, budget: Int = InputLimits.memoryBudget
+    ) throws {
         self.path = path
         self.channelCount = channelCount
+        self.labelLimit = labelLimit
+        self.maxSpikeTime = maxSpikeTime
         guard FileManager.default.fileExists(atPath: path) else { throw DatasetError(.notFound, path: path, "file does not exist") }
+        hdf5Lock.lock()
+        defer { hdf5Lock.unlock() }
+        spikeloop_h5_silence_errors()
+        let fileBytes = InputLimits.fileSize(path) ?? 0
+        try Self.checkLocalHeaps(path, fileSize: fileBytes)
+        try Self.probeStructure(path, fileSize: fileBytes)
         let f = H5Fopen(path, spikeloop_h5f_acc_rdonly(), spikeloop_h5p_default())
         guard f >= 0 else { throw DatasetError(.corrupt, path: path, "not an HDF5 file (H5Fopen failed)") }
-        file = f
         func open(_ name: String) throws -> hid_t {
             guard H5Lexists(f, name.components(separatedBy: "/").first!, spikeloop_h5p_default()) > 0 || !name.contains("/") else {
                 throw DatasetError(.corrupt, path: path, "missing dataset '\(name)'")
@@ -47,62 +80,118 @@ public final class SHDFile: @unchecked Sendable {
             guard d >= 0 else { throw DatasetError(.corrupt, path: path, "missing dataset '\(name)'") }
             return d
         }
+        let descriptor = Foundation.open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            H5Fclose(f)
+            throw DatasetError(.unreadable, path: path, "cannot open: \(String(cString: strerror(errno)))")
+        }
+        var opened: [hid_t] = []
+        var guards: [VlenHeapGuard] = []
         do {
-            times = try open("spikes/times")
-            units = try open("spikes/units")
+            let t = try open("spikes/times")
+            opened.append(t)
+            let u = try open("spikes/units")
+            opened.append(u)
             let labelSet = try open("labels")
             defer { H5Dclose(labelSet) }
-            let n = try Self.length(of: times, name: "spikes/times", path: path)
-            let nu = try Self.length(of: units, name: "spikes/units", path: path)
+            for (name, d) in [("spikes/times", t), ("spikes/units", u)] {
+                let type = H5Dget_type(d)
+                defer { H5Tclose(type) }
+                guard H5Tget_class(type) == H5T_VLEN else {
+                    throw DatasetError(.corrupt, path: path, "dataset '\(name)' is not a variable-length array per sample")
+                }
+                let base = H5Tget_super(type)
+                defer { H5Tclose(base) }
+                let c = H5Tget_class(base)
+                guard c == H5T_FLOAT || c == H5T_INTEGER else {
+                    throw DatasetError(.corrupt, path: path, "dataset '\(name)' holds variable-length arrays of \(c), expected numbers")
+                }
+                try Self.checkNumericType(base, name: name, path: path)
+            }
+            let check = InputCheck(source: path)
+            let n = try Self.length(of: t, name: "spikes/times", path: path)
+            let nu = try Self.length(of: u, name: "spikes/units", path: path)
             let nl = try Self.length(of: labelSet, name: "labels", path: path)
             guard nu == n, nl == n else {
                 throw DatasetError(.mismatch, path: path, "spikes/times has \(n) samples, spikes/units \(nu), labels \(nl)")
             }
+            guard n > 0 else {
+                throw DatasetError(check.error(.outOfRange, field: "spikes/times", "the file holds no samples", allowed: "at least 1 sample"))
+            }
+            try datasetChecks {
+                let size = InputLimits.fileSize(path) ?? Int.max
+                try check.fits(n, minBytesPerElement: Self.minBytesPerSample, available: size, field: "samples (length of spikes/times)")
+                try check.allocation(count: n, elementBytes: 16, field: "samples (length of spikes/times)", budget: budget)
+            }
             sampleCount = n
-            labels = try Self.readIntegers(labelSet, count: n, name: "labels", path: path)
+            let size = InputLimits.fileSize(path) ?? 0
+            guards = [
+                try VlenHeapGuard(dataset: t, file: f, fd: descriptor, fileSize: size, path: path, name: "spikes/times", count: n),
+                try VlenHeapGuard(dataset: u, file: f, fd: descriptor, fileSize: size, path: path, name: "spikes/units", count: n),
+            ]
+            labels = try Self.readIntegers(labelSet, count: n, name: "labels", path: path, allowed: 0...(labelLimit - 1))
             if H5Lexists(f, "extra", spikeloop_h5p_default()) > 0, H5Lexists(f, "extra/speaker", spikeloop_h5p_default()) > 0 {
                 let sp = H5Dopen2(f, "extra/speaker", spikeloop_h5p_default())
+                guard sp >= 0 else { throw DatasetError(.corrupt, path: path, "cannot open dataset 'extra/speaker'") }
                 defer { H5Dclose(sp) }
-                speakers = try Self.readIntegers(sp, count: try Self.length(of: sp, name: "extra/speaker", path: path), name: "extra/speaker", path: path)
+                let ns = try Self.length(of: sp, name: "extra/speaker", path: path)
+                guard ns == n else {
+                    throw DatasetError(.mismatch, path: path, "extra/speaker has \(ns) entries for \(n) samples")
+                }
+                speakers = try Self.readIntegers(sp, count: n, name: "extra/speaker", path: path, allowed: 0...Int(Int32.max))
             } else {
                 speakers = nil
             }
-            for (i, t) in [("spikes/times", times), ("spikes/units", units)] {
-                let type = H5Dget_type(t)
-                defer { H5Tclose(type) }
-                guard H5Tget_class(type) == H5T_VLEN else {
-                    throw DatasetError(.corrupt, path: path, "dataset '\(i)' is not a variable-length array per sample")
-                }
-            }
         } catch {
+            for d in opened { H5Dclose(d) }
             H5Fclose(f)
+            close(descriptor)
             throw error
         }
+        file = f
+        times = opened[0]
+        units = opened[1]
+        fd = descriptor
+        timesGuard = guards[0]
+        unitsGuard = guards[1]
     }
 
     deinit {
+        hdf5Lock.lock()
+        defer { hdf5Lock.unlock() }
         H5Dclose(times)
         H5Dclose(units)
         H5Fclose(file)
+        close(fd)
     }
 
     static func length(of d: hid_t, name: String, path: String) throws -> Int {
         let space = H5Dget_space(d)
+        guard space >= 0 else { throw DatasetError(.corrupt, path: path, "dataset '\(name)' has no readable dataspace") }
         defer { H5Sclose(space) }
         guard H5Sget_simple_extent_ndims(space) == 1 else { throw DatasetError(.corrupt, path: path, "dataset '\(name)' is not one-dimensional") }
         var dim: hsize_t = 0
-        H5Sget_simple_extent_dims(space, &dim, nil)
-        return Int(dim)
+        guard H5Sget_simple_extent_dims(space, &dim, nil) == 1 else {
+            throw DatasetError(.corrupt, path: path, "dataset '\(name)' has no readable extent")
+        }
+        return try datasetChecks { try InputCheck(source: path).integer(dim, in: 0...Int.max, field: "length of '\(name)'") }
     }
 
-    static func readIntegers(_ d: hid_t, count: Int, name: String, path: String) throws -> [Int32] {
+    /// Reads an integer dataset of `count` elements (any stored width) and checks every value against `allowed`.
+    static func readIntegers(_ d: hid_t, count: Int, name: String, path: String, allowed: ClosedRange<Int>) throws -> [Int32] {
         let type = H5Dget_type(d)
         defer { H5Tclose(type) }
         guard H5Tget_class(type) == H5T_INTEGER else { throw DatasetError(.corrupt, path: path, "dataset '\(name)' holds \(H5Tget_class(type)), expected integers") }
-        var out = [Int32](repeating: 0, count: count)
-        let r = out.withUnsafeMutableBytes { H5Dread(d, spikeloop_h5_native_int32(), spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), $0.baseAddress) }
+        try checkNumericType(type, name: name, path: path)
+        try checkContiguousStorage(d, count: count, elementSize: H5Tget_size(type), fileSize: InputLimits.fileSize(path) ?? 0, name: name, path: path)
+        // Read as 64-bit so that no stored value (uint32 4e9, int64 −1) is clipped or wrapped before the check.
+        var wide = [Int64](repeating: 0, count: count)
+        let r = wide.withUnsafeMutableBytes { H5Dread(d, spikeloop_h5_native_int64(), spikeloop_h5s_all(), spikeloop_h5s_all(), spikeloop_h5p_default(), $0.baseAddress) }
         guard r >= 0 else { throw DatasetError(.corrupt, path: path, "cannot read dataset '\(name)'") }
-        return out
+        let check = InputCheck(source: path)
+        return try datasetChecks {
+            try wide.enumerated().map { i, v in Int32(try check.integer(v, in: allowed, field: "\(name)[\(i)]")) }
+        }
     }
 
     /// Reads one variable-length element `i` of `dataset`, converted to `memType`.
@@ -125,20 +214,42 @@ public final class SHDFile: @unchecked Sendable {
         return Array(UnsafeBufferPointer(start: p.assumingMemoryBound(to: T.self), count: Int(h.len)))
     }
 
-    /// Sample `i`, validated: equal lengths, units below the channel count, times non-negative and non-decreasing.
+    /// Sample `i`, validated: equal lengths, units integral and below the channel count, times finite, in
+    /// `0...maxSpikeTime` and non-decreasing.
+    ///
+    /// Units are read as `Double` whatever their stored type, so a float index such as 2.7 is an error instead
+    /// of being truncated to channel 2.
     public func sample(_ i: Int) throws -> SHDSample {
         precondition(i >= 0 && i < sampleCount, "sample \(i) out of 0..<\(sampleCount)")
+        hdf5Lock.lock()
+        defer { hdf5Lock.unlock() }
+        try timesGuard.verify(i)
+        try unitsGuard.verify(i)
         let t = try readElement(times, i, memBase: spikeloop_h5_native_double(), as: Double.self, name: "spikes/times")
-        let u = try readElement(units, i, memBase: spikeloop_h5_native_int32(), as: Int32.self, name: "spikes/units")
-        guard t.count == u.count else {
-            throw DatasetError(.mismatch, path: path, "spikes/times[\(i)] has \(t.count) spikes but spikes/units[\(i)] has \(u.count)")
+        let uv = try readElement(units, i, memBase: spikeloop_h5_native_double(), as: Double.self, name: "spikes/units")
+        guard t.count == uv.count else {
+            throw DatasetError(.mismatch, path: path, "spikes/times[\(i)] has \(t.count) spikes but spikes/units[\(i)] has \(uv.count)")
         }
-        for k in u.indices where u[k] < 0 || Int(u[k]) >= channelCount {
-            throw DatasetError(.corrupt, path: path, "spikes/units[\(i)][\(k)] = \(u[k]) is outside 0..<\(channelCount) channels")
+        let check = InputCheck(source: path)
+        var u = [Int32](repeating: 0, count: uv.count)
+        for k in uv.indices {
+            let v = uv[k]
+            guard v.isFinite, v.rounded(.towardZero) == v else {
+                throw DatasetError(check.error(
+                    .notInteger, field: "spikes/units[\(i)][\(k)]", "\(v) is not an integer channel index",
+                    allowed: "integers 0..<\(channelCount)"))
+            }
+            guard v >= 0, v < Double(channelCount) else {
+                throw DatasetError(.corrupt, path: path, "spikes/units[\(i)][\(k)] = \(String(format: "%.0f", v)) is outside 0..<\(channelCount) channels")
+            }
+            u[k] = Int32(v)
         }
         for k in t.indices {
             if !(t[k] >= 0) || !t[k].isFinite {
-                throw DatasetError(.corrupt, path: path, "spikes/times[\(i)][\(k)] = \(t[k]) is negative or not finite")
+                throw DatasetError(.corrupt, path: path, "spikes/times[\(i)][\(k)] = \(t[k]) is negative or not finite (allowed: 0...\(maxSpikeTime) s)")
+            }
+            if t[k] > maxSpikeTime {
+                throw DatasetError(.corrupt, path: path, "spikes/times[\(i)][\(k)] = \(t[k]) s is beyond the longest plausible recording (allowed: 0...\(maxSpikeTime) s)")
             }
             if k > 0 && t[k] < t[k - 1] {
                 throw DatasetError(.corrupt, path: path, "spikes/times[\(i)] is not non-decreasing at index \(k) (\(t[k - 1]) then \(t[k]))")
@@ -170,6 +281,20 @@ public struct SHDBinning: Equatable, Sendable {
         self.sourceChannels = sourceChannels
     }
 
+    /// Checks the settings against their ranges (a zero stride would divide by zero, a zero `dt` makes every
+    /// step infinite); `source` names the flag or config file they came from.
+    public func validate(source: String = "SHD binning") throws {
+        let check = InputCheck(source: source)
+        try datasetChecks {
+            try check.finite(dt, in: Double.leastNormalMagnitude...1e3, field: "dt", unit: " s")
+            try check.inRange(stepCount, 1...1_000_000, field: "stepCount")
+            try check.finite(timeScale, in: Double.leastNormalMagnitude...1e9, field: "timeScale")
+            try check.inRange(sourceChannels, 1...65_536, field: "sourceChannels")
+            try check.inRange(channelOffset, 0...(sourceChannels - 1), field: "channelOffset")
+            try check.inRange(channelStride, 1...sourceChannels, field: "channelStride")
+        }
+    }
+
     /// The paper's chip setup: 70 channels (drop 70, every 9th), time ÷ 2000.
     public static func paperChip(dt: Double, stepCount: Int) -> SHDBinning {
         SHDBinning(dt: dt, stepCount: stepCount, timeScale: 1.0 / 2000, channelOffset: 70, channelStride: 9)
@@ -183,8 +308,10 @@ public struct SHDBinning: Equatable, Sendable {
         for k in s.times.indices {
             let u = Int(s.units[k]) - channelOffset
             guard u >= 0, u % channelStride == 0 else { continue }
-            let step = Int((s.times[k] * timeScale / dt).rounded(.down))
-            if step < stepCount { out.append((step, u / channelStride)) }
+            // Compare in floating point first: a time of 1e20 s must drop out, not trap in the Int conversion.
+            let x = (s.times[k] * timeScale / dt).rounded(.down)
+            guard x >= 0, x < Double(stepCount) else { continue }
+            out.append((Int(x), u / channelStride))
         }
         return out
     }
@@ -200,11 +327,40 @@ public struct SHDBinning: Equatable, Sendable {
     }
 }
 
-/// Writes SHD-layout HDF5 files (float32 times, uint16 units), atomically (temporary file, then rename).
+/// Writes SHD-layout HDF5 files (float32 times, uint16 units, labels and speakers), atomically (temporary file,
+/// then rename).
 public enum SHDWriter {
+    /// Refuses what the stored types cannot hold instead of clamping it: a label of 70000 must not become 65535,
+    /// −1 must not become 0, a unit of 70000 must not land on channel 65535, a time of 1e300 s must not become ∞.
+    static func validate(_ samples: [SHDSample], speakers: [Int32]?, path: String) throws {
+        let check = InputCheck(source: path)
+        let u16 = 0...Int(UInt16.max)
+        try datasetChecks {
+            if let sp = speakers {
+                guard sp.count == samples.count else {
+                    throw check.error(.malformed, field: "extra/speaker", "\(sp.count) speakers for \(samples.count) samples", allowed: "one per sample")
+                }
+                for (i, v) in sp.enumerated() { try check.integer(v, in: u16, field: "extra/speaker[\(i)] (stored as uint16)") }
+            }
+            for (i, s) in samples.enumerated() {
+                try check.integer(s.label, in: u16, field: "labels[\(i)] (stored as uint16)")
+                guard s.times.count == s.units.count else {
+                    throw check.error(.malformed, field: "sample \(i)", "\(s.times.count) spike times but \(s.units.count) units", allowed: "equal counts")
+                }
+                for (k, u) in s.units.enumerated() { try check.integer(u, in: u16, field: "spikes/units[\(i)][\(k)] (stored as uint16)") }
+                for (k, t) in s.times.enumerated() {
+                    try check.finite(t, in: -Double(Float.greatestFiniteMagnitude)...Double(Float.greatestFiniteMagnitude), field: "spikes/times[\(i)][\(k)] (stored as float32)", unit: " s")
+                }
+            }
+        }
+    }
+
     public static func write(
         _ samples: [SHDSample], speakers: [Int32]? = nil, keys: [String] = [], to path: String
     ) throws {
+        try validate(samples, speakers: speakers, path: path)
+        hdf5Lock.lock()
+        defer { hdf5Lock.unlock() }
         spikeloop_h5_silence_errors()
         let url = URL(fileURLWithPath: path)
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path

@@ -76,12 +76,14 @@ func simulateLayer(
     for t in 0..<T {
         let first = n
         spikeOffsets?[t] = Int32(first)
+        if spiking {
+            n += Int(spikeloop_threshold_compress(membrane, Int32(stride), threshold, spikes! + n))
+        }
+        // Recorded after the spikes are read: compress's loads of V must not follow stores to a record row that
+        // may sit at the same offset within a page (4K aliasing cost 2.5× in compress when it did).
         if let rec = record {
             let r = vectors(rec + t * stride)
             for c in 0..<C { r[c] = V[c] }
-        }
-        if spiking {
-            n += Int(spikeloop_threshold_compress(membrane, Int32(stride), threshold, spikes! + n))
         }
         if quietCheck && t > lastInput && n == first {
             var reachable = Vec() .> Vec()
@@ -162,7 +164,9 @@ package final class BackwardScratch {
         }
         gradW = net.layers.map { FloatBuffer(count: $0.inputCount * $0.stride) }
         gradR = net.layers.map { $0.recurrent == nil ? nil : FloatBuffer(count: $0.neuronCount * $0.stride) }
-        keep = net.layers.map { l in FloatBuffer(count: dropout ? l.stride : 0) }
+        // Allocated only with dropout: FloatBuffers are coloured by allocation order (see FloatBuffer), and
+        // unused buffers would shift the colours of every buffer allocated after them.
+        keep = dropout ? net.layers.map { l in FloatBuffer(count: l.stride) } : []
         sentIndices = net.layers.map { l in Int32Buffer(count: dropout ? T * l.neuronCount + 16 : 0, initialized: false) }
         sentOffsets = net.layers.map { _ in Int32Buffer(count: dropout ? T + 1 : 0) }
     }

@@ -35,7 +35,7 @@ public struct AudioConversion: Sendable {
     /// Converts `inputs` (one sample each, in order; the file names become the keys) and writes `output`.
     /// - Throws: the WAV reader's error naming the file, `CochleaError` for bad parameters.
     public func run(inputs: [String], output: String) throws -> Summary {
-        precondition(repetitions >= 1, "repetitions must be at least 1, got \(repetitions)")
+        try validate()
         let clips = try inputs.map { try WAVFile.read(path: $0) }
         let t0 = monotonicSeconds()
         let cochlea = try Cochlea(parameters)

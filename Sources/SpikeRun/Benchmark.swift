@@ -86,6 +86,7 @@ public struct Benchmark: Sendable {
     }
 
     public func run() throws -> BenchmarkResult {
+        try validate()
         BLAS.setThreads(1)
         let workers = threads ?? availableCores
         let w = workload

@@ -37,11 +37,13 @@ public struct CheckpointEvaluation: Sendable {
     ///   - nirProducer, nirDt: for a NIR file (`.nir`, no run config: pass `dataset`), how to import it
     ///     (``NIRInterop/network(from:producer:dt:)``).
     /// - Throws: `TrainingError` naming the file when it is not a SpikeLoop checkpoint, `NIRError` for a NIR file
-    ///   that does not import, ``RunError`` for bad settings, `DatasetError` for missing data.
+    ///   that does not import, ``RunError`` for bad settings or a network that does not fit
+    ///   the dataset (input channels, classes), `DatasetError` for missing data.
     public init(
         checkpoint path: String, split: DataSplit = .test, dataset: String? = nil, dataDir: String? = nil,
         substrate: String? = nil, threads: Int? = nil, nirProducer: NIRProducer = .nir, nirDt: Double? = nil
     ) throws {
+        if let t = threads { try SettingCheck.int(t, "threads", 1...RunConfig.Limits.threads) }
         BLAS.setThreads(1)
         let url = URL(fileURLWithPath: path)
         let checkpoint =
@@ -58,6 +60,13 @@ public struct CheckpointEvaluation: Sendable {
         if let d = dataDir { config.dataDir = d }
         try config.validate()
         let data = try RunData.load(config, needTrain: split == .validation)
+        let network = checkpoint.network
+        guard network.inputCount == data.channels, network.outputCount == data.classes else {
+            throw RunError(
+                .checkpoint, subject: path,
+                "the network takes \(network.inputCount) input channels and has \(network.outputCount) outputs, but dataset '\(config.dataset)' (steps \(config.steps)) gives \(data.channels) channels and \(data.classes) classes; evaluate it on the dataset it was trained on"
+            )
+        }
         if let s = substrate { config.substrate = s }
         try config.validate()
         let workers = threads ?? availableCores

@@ -49,7 +49,7 @@ public struct MismatchExperiment: Sendable {
 
     /// Runs the experiment and writes the plot and the JSON table into ``outputDirectory``.
     public func run(events: (Event) -> Void = { _ in }) throws -> MismatchResult {
-        try config.validate()
+        try validate()
         BLAS.setThreads(1)
         let workers = config.workers
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)

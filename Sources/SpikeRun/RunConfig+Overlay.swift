@@ -8,23 +8,103 @@ extension RunConfig {
         "dataDir", "trainSamples", "testSamples", "initStd", "weightLimit", "threads", "chipNoise", "chipSubsteps",
     ]
 
+    /// Largest config file read (a settings file is a few hundred bytes).
+    public static let maxConfigFileBytes = 1 << 20
+    /// YAML aliases (`*name`) a config file may use; a flat mapping of settings needs none, and the cap makes an
+    /// alias bomb ("billion laughs") impossible before anything is expanded.
+    public static let maxConfigAliases = 16
+    /// Nodes of the parsed YAML after aliases are expanded.
+    public static let maxConfigNodes = 10_000
+
     /// Overlays the keys of a YAML or JSON file; unknown keys are an error naming the key and the file.
     ///
-    /// - Throws: ``RunError`` with code `.configFile` when the file cannot be read, is not a mapping, names an
-    ///   unknown setting or gives a value of the wrong type.
+    /// - Throws: ``RunError`` with code `.configFile` when the file cannot be read, is larger than
+    ///   ``maxConfigFileBytes``, uses more than ``maxConfigAliases`` aliases or expands past ``maxConfigNodes``
+    ///   nodes, is not a mapping, names an unknown setting, or gives a value of the wrong type or a NaN or ±∞
+    ///   (naming the key).
     public func overlaid(withFile path: String) throws -> RunConfig {
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+        do {
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= Self.maxConfigFileBytes else {
+                throw RunError(
+                    .configFile, subject: path,
+                    "is \(size) bytes; a config file may have at most \(Self.maxConfigFileBytes)")
+            }
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch let e as RunError { throw e } catch {
             throw RunError(.configFile, "cannot read config file \(path): \(error.localizedDescription)")
         }
-        let loaded: Any?
-        do { loaded = try Yams.load(yaml: text) } catch {
-            throw RunError(.configFile, subject: path, "not valid YAML or JSON: \(error)")
-        }
+        let loaded = try Self.parseYAML(text, path: path)
         guard let dict = loaded as? [String: Any] else {
             throw RunError(.configFile, subject: path, "expected a mapping of settings at the top level")
         }
         return try overlaid(with: dict, source: path)
+    }
+
+    /// Parses YAML (or JSON) text with the alias and size caps of ``overlaid(withFile:)``.
+    static func parseYAML(_ text: String, path: String) throws -> Any? {
+        let aliases = Self.aliasCount(text)
+        guard aliases <= Self.maxConfigAliases else {
+            throw RunError(
+                .configFile, subject: path,
+                "uses \(aliases) YAML aliases (*name), at most \(Self.maxConfigAliases): a config file is a flat mapping of settings (alias bombs are refused)"
+            )
+        }
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw RunError(.configFile, subject: path, "not valid YAML or JSON: \(error)")
+        }
+        guard let root = node else { return nil }
+        var budget = Self.maxConfigNodes
+        guard Self.fits(root, budget: &budget) else {
+            throw RunError(
+                .configFile, subject: path, "expands to more than \(Self.maxConfigNodes) YAML nodes (alias bomb?)")
+        }
+        return root.any
+    }
+
+    /// Alias tokens in YAML text: `*` right after the start of a line, a space or a flow indicator, followed by
+    /// an anchor name. Overcounts inside quoted strings and comments, never undercounts.
+    static func aliasCount(_ text: String) -> Int {
+        var count = 0
+        var previous: Character = "\n"
+        var iterator = text.makeIterator()
+        var pendingStar = false
+        while let c = iterator.next() {
+            if pendingStar, !c.isWhitespace, !",[]{}".contains(c) { count += 1 }
+            pendingStar = c == "*" && (previous.isWhitespace || "[{,:?-".contains(previous))
+            previous = c
+        }
+        return count
+    }
+
+    /// Walks `node` (aliases expanded) and spends one unit of `budget` per node; false when it runs out.
+    private static func fits(_ node: Node, budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch node {
+        case .mapping(let m):
+            for (k, v) in m where !fits(k, budget: &budget) || !fits(v, budget: &budget) { return false }
+        case .sequence(let s):
+            for n in s where !fits(n, budget: &budget) { return false }
+        default: break
+        }
+        return true
+    }
+
+    /// Throws for the first NaN or ±∞ in a parsed setting (YAML `.nan`, `.inf`, `1e400`), naming its key.
+    static func checkFinite(_ value: Any, key: String, source: String) throws {
+        switch value {
+        case let d as Double where !d.isFinite:
+            throw RunError(
+                .configFile, subject: source, "setting '\(key)': \(d) is not a finite number")
+        case let a as [Any]:
+            for (i, v) in a.enumerated() { try checkFinite(v, key: "\(key)[\(i)]", source: source) }
+        case let m as [String: Any]:
+            for (k, v) in m { try checkFinite(v, key: "\(key).\(k)", source: source) }
+        default: break
+        }
     }
 
     /// Overlays settings given as a dictionary (a parsed file, a checkpoint's metadata); `source` names them in errors.
@@ -34,7 +114,8 @@ extension RunConfig {
             preconditionFailure("a RunConfig encodes as a JSON object")
         }
         let known = Set(merged.keys).union(Self.optionalKeys)
-        for (k, v) in dict {
+        for (k, v) in dict.sorted(by: { $0.key < $1.key }) {
+            try Self.checkFinite(v, key: k, source: source)
             guard known.contains(k) else {
                 throw RunError(
                     .configFile, subject: source,
@@ -43,56 +124,42 @@ extension RunConfig {
             merged[k] = v
         }
         do {
-            let data = try JSONSerialization.data(withJSONObject: merged)
-            return try JSONDecoder().decode(RunConfig.self, from: data)
-        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.dataCorrupted(ctx) {
-            let key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            throw RunError(.configFile, subject: source, "setting '\(key)': \(ctx.debugDescription)")
+            return try Self.decode(merged)
+        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.dataCorrupted(ctx),
+            let DecodingError.valueNotFound(_, ctx)
+        {
+            var key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            var why = ctx.debugDescription
+            if key.isEmpty, let culprit = culprit(in: dict, base: encoded) {
+                // Foundation reports some mismatches (1.5 or -1 for an integer) without a path: find the key.
+                key = culprit
+                why =
+                    "\(dict[culprit].map { "\($0)" } ?? "null") is not a valid value (expected the type of \(Self.describe(encoded, key: culprit)))"
+            }
+            throw RunError(.configFile, subject: source, "setting '\(key)': \(why)")
         } catch {
             throw RunError(.configFile, subject: source, "\(error)")
         }
     }
 
-    /// Checks every setting; the error names the setting, what was expected and what was found.
-    public func validate() throws {
-        func check(_ ok: Bool, _ field: String, _ msg: @autoclosure () -> String) throws {
-            if !ok { throw RunError(.invalidSetting, subject: field, msg()) }
+    private static func decode(_ object: [String: Any]) throws -> RunConfig {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try JSONDecoder().decode(RunConfig.self, from: data)
+    }
+
+    /// The first key of `dict` (sorted) that alone makes the config undecodable.
+    private func culprit(in dict: [String: Any], base: Any) -> String? {
+        guard let base = base as? [String: Any] else { return nil }
+        return dict.keys.sorted().first { k in
+            var one = base
+            one[k] = dict[k]
+            return (try? Self.decode(one)) == nil
         }
-        let knownDatasets = "mnist, fashion-mnist, shd, synthetic"
-        try check(Self.datasets.contains(dataset), "dataset", "unknown dataset '\(dataset)' (known: \(knownDatasets))")
-        try check(steps > 0, "steps", "must be positive, got \(steps)")
-        try check(dt > 0, "dt", "must be positive, got \(dt)")
-        try check(tauMem > 0 && tauSyn > 0, "tauMem/tauSyn", "must be positive")
-        try check(
-            !hidden.isEmpty && hidden.allSatisfy { $0 > 0 }, "hidden",
-            "needs at least one positive layer size, got \(hidden)")
-        if let s = initStd {
-            try check(
-                s.count == hidden.count + 1 && s.allSatisfy { $0 >= 0 }, "initStd",
-                "needs \(hidden.count + 1) non-negative SDs (hidden layers, then the readout), got \(s)")
-        }
-        try check(batchSize > 0, "batchSize", "must be positive, got \(batchSize)")
-        try check(epochs >= 0, "epochs", "must not be negative, got \(epochs)")
-        try check(learningRate > 0, "learningRate", "must be positive, got \(learningRate)")
-        try check(validationSamples >= 0, "validationSamples", "must not be negative")
-        if let n = trainSamples { try check(n >= 0, "trainSamples", "must not be negative, got \(n)") }
-        if let n = testSamples { try check(n >= 0, "testSamples", "must not be negative, got \(n)") }
-        try check(channelJitter >= 0, "channelJitter", "must not be negative, got \(channelJitter)")
-        try check(
-            Surrogate(parsing: surrogate) != nil, "surrogate",
-            "unknown surrogate '\(surrogate)' (superspike, sigmoid, exponential, triangle, optionally :beta)")
-        if let t = threads { try check(t > 0, "threads", "must be positive, got \(t)") }
-        let spec = try SubstrateSpec(parsing: substrate)
-        try check(dropout >= 0 && dropout < 1, "dropout", "must lie in [0, 1), got \(dropout)")
-        try check(
-            dropout == 0 || (learning == "bptt" && !spec.isChip), "dropout",
-            "is implemented for BPTT on the software substrate")
-        try check(
-            LearningRule(name: learning) != nil, "learning",
-            "unknown rule '\(learning)' (bptt, rtrl, eprop, diagonal, superspike)")
-        try check(
-            chipMismatchScale >= 0 && chipDecalibration >= 0, "chipMismatchScale/chipDecalibration",
-            "must not be negative")
-        if let s = chipSubsteps { try check(s > 0, "chipSubsteps", "must be positive") }
+    }
+
+    /// The default value of `key` as an example of its type (`an integer like 100`).
+    private static func describe(_ encoded: Any, key: String) -> String {
+        guard let value = (encoded as? [String: Any])?[key] else { return "the setting" }
+        return "its default, \(value)"
     }
 }

@@ -88,8 +88,11 @@ public struct RunData: Sendable {
         return data
     }
 
+    /// Training samples of the synthetic task when ``RunConfig/trainSamples`` is nil.
+    static let syntheticTrainSamples = 5000
+
     static func synthetic(_ config: RunConfig) -> RunData {
-        let n = config.trainSamples ?? 5000
+        let n = config.trainSamples ?? syntheticTrainSamples
         let all = SyntheticTasks.prototypes(
             samples: n + config.validationSamples, stepCount: config.steps, seed: config.seed &+ 100)
         let train = all.subset(Array(0..<n))

@@ -4,10 +4,16 @@ import SpikeTraining
 /// A run's folder: `config.json`, `metrics.jsonl`, `last.safetensors`, `best.safetensors`, `test.json` and
 /// `report.html`.
 ///
-/// Every file but `metrics.jsonl` is written atomically (temporary file, then rename), so a crash or Ctrl-C
-/// never leaves a partial checkpoint. Not locked: two processes must not train into the same folder.
+/// Every file but `metrics.jsonl` is written atomically and durably (``DurableFile``: temporary file, fsync,
+/// rename, fsync of the folder), so a crash, Ctrl-C or power loss never leaves a partial checkpoint.
+/// `metrics.jsonl` gets an epoch's line only after that epoch's checkpoint landed, and is fsync'd after each line.
+/// ``create(at:config:)`` and ``resume(at:config:)`` lock the folder (``RunDirectoryLock``) and remove temporary
+/// files left by a killed process; the lock is held until ``releaseLock()`` (``TrainingRun/run(progress:epochFinished:shouldStop:)``
+/// calls it when it returns) or until the last copy of this value is gone.
 public struct RunDirectory: Sendable {
     public let url: URL
+    /// The lock taken by ``create(at:config:)`` or ``resume(at:config:)``; nil for ``init(url:)``.
+    public let lock: RunDirectoryLock?
 
     public var configURL: URL { url.appendingPathComponent("config.json") }
     public var metricsURL: URL { url.appendingPathComponent("metrics.jsonl") }
@@ -16,8 +22,16 @@ public struct RunDirectory: Sendable {
     public var testURL: URL { url.appendingPathComponent("test.json") }
     public var reportURL: URL { url.appendingPathComponent("report.html") }
 
-    /// Wraps an existing folder without touching it (reading a finished run).
-    public init(url: URL) { self.url = url }
+    /// Wraps an existing folder without touching or locking it (reading a finished run).
+    public init(url: URL) {
+        self.url = url
+        lock = nil
+    }
+
+    private init(url: URL, lock: RunDirectoryLock) {
+        self.url = url
+        self.lock = lock
+    }
 
     /// `runs/<dataset>-<ISO time without colons>`, relative to the working directory.
     public static func defaultURL(for config: RunConfig, date: Date = Date()) -> URL {
@@ -25,16 +39,20 @@ public struct RunDirectory: Sendable {
         return URL(fileURLWithPath: "runs/\(config.dataset)-\(stamp)")
     }
 
-    /// Creates the folder for a new run and writes `config.json`; an old `metrics.jsonl` is removed.
-    /// - Throws: ``RunError`` (`.runDirectory`) when the folder cannot be created or written, or already holds a run.
+    /// Creates and locks the folder for a new run, removes stale temporary files and an old `metrics.jsonl`, and
+    /// writes `config.json`.
+    /// - Throws: ``RunError``: `.invalidSetting` for an invalid config (never written), `.runDirectory` when the
+    ///   folder cannot be created or written, is locked by a live run (naming the holder), or already holds a run.
     public static func create(at url: URL, config: RunConfig) throws -> RunDirectory {
-        let dir = RunDirectory(url: url)
-        try dir.prepare()
+        try config.validate()
+        try prepare(url)
+        let dir = RunDirectory(url: url, lock: try RunDirectoryLock.acquire(in: url))
         if FileManager.default.fileExists(atPath: dir.lastCheckpointURL.path) {
             throw RunError(
                 .runDirectory,
                 "run directory \(url.path) already holds a run; use --resume \(url.path) or another --run-dir")
         }
+        dir.removeStaleTemporaryFiles()
         try? FileManager.default.removeItem(at: dir.metricsURL)
         try dir.writeConfig(config)
         return dir
@@ -50,21 +68,47 @@ public struct RunDirectory: Sendable {
         return try RunConfig().overlaid(withFile: path)
     }
 
-    /// Opens the run at `url` to continue it with `config` (the saved one, possibly overridden): reads its last
-    /// checkpoint and rewrites `config.json`.
-    /// - Throws: ``RunError`` when there is no `last.safetensors`; `TrainingError` when it cannot be read.
+    /// Opens and locks the run at `url` to continue it with `config` (the saved one, possibly overridden): removes
+    /// stale temporary files, reads the last checkpoint, checks it against `config`
+    /// (``RunConfig/checkResume(from:path:)``), drops `metrics.jsonl` lines the checkpoint does not cover and
+    /// rewrites `config.json`.
+    /// - Throws: ``RunError`` when the folder is locked by a live run, has no `last.safetensors`, or the
+    ///   checkpoint does not fit `config`; `TrainingError` when it cannot be read.
     public static func resume(at url: URL, config: RunConfig) throws -> (RunDirectory, Checkpoint) {
-        let dir = RunDirectory(url: url)
+        try config.validate()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw RunError(.runDirectory, subject: url.path, "no such run directory")
+        }
+        // The lock first: a live run in its first epoch has no checkpoint yet, and "in use" is the better answer.
+        let dir = RunDirectory(url: url, lock: try RunDirectoryLock.acquire(in: url))
         guard FileManager.default.fileExists(atPath: dir.lastCheckpointURL.path) else {
             throw RunError(.runDirectory, subject: url.path, "no last.safetensors to resume from")
         }
+        try prepare(url)
+        dir.removeStaleTemporaryFiles()
         let checkpoint = try Checkpoint.read(from: dir.lastCheckpointURL)
-        try dir.prepare()
+        try config.checkResume(from: checkpoint, path: dir.lastCheckpointURL.path)
+        try dir.reconcileMetrics(with: checkpoint)
         try dir.writeConfig(config)
         return (dir, checkpoint)
     }
 
-    private func prepare() throws {
+    /// Releases the lock taken by ``create(at:config:)`` or ``resume(at:config:)`` (idempotent).
+    public func releaseLock() { lock?.release() }
+
+    /// Removes the temporary files of atomic writes (``DurableFile/isTemporaryName(_:)``) that a killed process
+    /// left behind. Only safe under the lock: a live run's write in flight would otherwise be removed.
+    /// - Returns: the names removed.
+    @discardableResult
+    public func removeStaleTemporaryFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        return names.filter(DurableFile.isTemporaryName).filter {
+            (try? FileManager.default.removeItem(at: url.appendingPathComponent($0))) != nil
+        }
+    }
+
+    private static func prepare(_ url: URL) throws {
         let fm = FileManager.default
         do { try fm.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             throw RunError(.runDirectory, "cannot create run directory \(url.path): \(error.localizedDescription)")
@@ -80,16 +124,18 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// Appends one line (a JSON object) to `metrics.jsonl`, creating it if needed.
+    /// Appends one line (a JSON object) to `metrics.jsonl`, creating it if needed, and flushes it to disk.
     public func appendMetrics(_ line: String) throws {
-        let fm = FileManager.default
-        if !fm.fileExists(atPath: metricsURL.path) { _ = fm.createFile(atPath: metricsURL.path, contents: nil) }
-        guard let h = try? FileHandle(forWritingTo: metricsURL) else {
-            throw RunError(.runDirectory, "cannot append to \(metricsURL.path)")
+        let fd = open(metricsURL.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+        guard fd >= 0 else {
+            throw RunError(.runDirectory, "cannot append to \(metricsURL.path): \(String(cString: strerror(errno)))")
         }
-        defer { try? h.close() }
-        h.seekToEndOfFile()
-        h.write(Data((line + "\n").utf8))
+        defer { close(fd) }
+        let bytes = Array((line + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else {
+            throw RunError(.runDirectory, "cannot append to \(metricsURL.path): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// The lines of `metrics.jsonl` as JSON objects (lines that do not parse are skipped; none when missing).
@@ -100,79 +146,40 @@ public struct RunDirectory: Sendable {
         }
     }
 
+    /// Makes `metrics.jsonl` agree with the checkpoint a run resumes from: lines of epochs after the checkpoint
+    /// and partial lines are dropped, and the line of the checkpoint's last epoch (stored in its metadata) is
+    /// restored when a crash between the checkpoint and the append lost it. Rewrites the file only when it changes.
+    func reconcileMetrics(with checkpoint: Checkpoint) throws {
+        let done = RunState(metadata: checkpoint.metadata).epoch
+        let text = (try? String(contentsOf: metricsURL, encoding: .utf8)) ?? ""
+        var kept: [String] = []
+        var epochs: Set<Int> = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let e = obj["epoch"] as? Int, e <= done, !epochs.contains(e)
+            else { continue }
+            epochs.insert(e)
+            kept.append(String(line))
+        }
+        if done > 0, !epochs.contains(done), let line = checkpoint.metadata[TrainingRun.metricsLineKey] {
+            kept.append(line)
+        }
+        let rewritten = kept.map { $0 + "\n" }.joined()
+        guard rewritten != text else { return }
+        do { try atomicWrite(Data(rewritten.utf8), to: metricsURL) } catch {
+            throw RunError(.runDirectory, "cannot rewrite \(metricsURL.path): \(error)")
+        }
+    }
+
     /// Writes an evaluation as `test.json` (or to `url`): accuracy, samples, loss, hidden spikes per sample,
     /// confusion matrix and per-class accuracy.
     public func writeEvaluation(_ e: RunStatistics, to url: URL? = nil) throws {
         let obj: [String: Any] = [
-            "accuracy": e.accuracy, "samples": e.samples, "loss": e.meanLoss,
+            "accuracy": e.accuracy, "samples": e.samples, "loss": JSONValue.finite(e.meanLoss),
             "hidden_spikes_per_sample": e.hiddenSpikesPerSample, "confusion": e.confusion,
             "per_class_accuracy": e.perClassAccuracy,
         ]
         let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
         try atomicWrite(data, to: url ?? testURL)
-    }
-}
-
-/// Where a run stands, as stored in its checkpoints' metadata: the next epoch and batch, the best validation
-/// accuracy so far, and the statistics of a partly run epoch.
-public struct RunState: Equatable, Sendable {
-    /// The next epoch to run, 0-based (the number of completed epochs).
-    public var epoch = 0
-    /// The next batch of ``epoch`` (0 at an epoch boundary).
-    public var nextBatch = 0
-    /// −1 until a validation pass has run.
-    public var bestValidationAccuracy = -1.0
-    /// Samples, loss sum, correct and hidden spikes of the batches of ``epoch`` already run.
-    public var partialSamples = 0
-    public var partialLossSum = 0.0
-    public var partialCorrect = 0
-    public var partialHiddenSpikes = 0
-
-    public init() {}
-
-    /// Reads the `spikeloop.*` keys of a checkpoint's metadata; missing keys give the start of a run.
-    public init(metadata m: [String: String]) {
-        epoch = Int(m["spikeloop.epoch"] ?? "0") ?? 0
-        nextBatch = Int(m["spikeloop.next_batch"] ?? "0") ?? 0
-        bestValidationAccuracy = Double(m["spikeloop.best_validation_accuracy"] ?? "-1") ?? -1
-        if nextBatch > 0 {
-            partialSamples = Int(m["spikeloop.partial_samples"] ?? "0") ?? 0
-            partialLossSum = Double(m["spikeloop.partial_loss_sum"] ?? "0") ?? 0
-            partialCorrect = Int(m["spikeloop.partial_correct"] ?? "0") ?? 0
-            partialHiddenSpikes = Int(m["spikeloop.partial_hidden_spikes"] ?? "0") ?? 0
-        }
-    }
-
-    /// The statistics of the batches of ``epoch`` run before the checkpoint.
-    public var partial: RunStatistics {
-        get {
-            var s = RunStatistics()
-            s.samples = partialSamples
-            s.lossSum = partialLossSum
-            s.correct = partialCorrect
-            s.hiddenSpikes = partialHiddenSpikes
-            return s
-        }
-        set {
-            partialSamples = newValue.samples
-            partialLossSum = newValue.lossSum
-            partialCorrect = newValue.correct
-            partialHiddenSpikes = newValue.hiddenSpikes
-        }
-    }
-
-    /// The `spikeloop.epoch`, `next_batch`, `best_validation_accuracy` and (mid-epoch) `partial_*` keys.
-    public var metadata: [String: String] {
-        var m = [
-            "spikeloop.epoch": "\(epoch)", "spikeloop.next_batch": "\(nextBatch)",
-            "spikeloop.best_validation_accuracy": "\(bestValidationAccuracy)",
-        ]
-        if nextBatch > 0 {
-            m["spikeloop.partial_samples"] = "\(partialSamples)"
-            m["spikeloop.partial_loss_sum"] = "\(partialLossSum)"
-            m["spikeloop.partial_correct"] = "\(partialCorrect)"
-            m["spikeloop.partial_hidden_spikes"] = "\(partialHiddenSpikes)"
-        }
-        return m
     }
 }

@@ -37,6 +37,7 @@ public struct SpokenDigitsGeneration: Sendable {
     ///   a synthesis fails.
     public func run(progress: (_ done: Int, _ total: Int, _ seconds: Double) -> Void = { _, _, _ in }) throws -> Summary
     {
+        try validate()
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let variants = try SpokenDigitsCorpus.installedVariants()
         let items = try corpus.items(variants: variants)

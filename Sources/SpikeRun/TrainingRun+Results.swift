@@ -33,6 +33,9 @@ public struct EpochSummary: Sendable {
     /// Wall-clock seconds for training and validation.
     public var seconds: Double
     public var learningRate: Double
+    /// Set when the training accuracy has stayed at chance for ``TrainingRun/collapseWarningEpochs`` epochs in a
+    /// row (the run goes on; the caller decides whether to show it).
+    public var warning: String? = nil
 
     /// The line appended to `metrics.jsonl` (sorted keys, one compact JSON object).
     public var metricsLine: String {
@@ -43,8 +46,7 @@ public struct EpochSummary: Sendable {
             "validation_hidden_spikes_per_sample": validation.hiddenSpikesPerSample,
             "seconds": seconds, "learning_rate": learningRate,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.text(line)
     }
 }
 

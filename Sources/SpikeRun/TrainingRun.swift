@@ -10,6 +10,13 @@ import SpikeTraining
 /// wires Ctrl-C to it). A stopped run leaves a `last.safetensors` from which ``init(resuming:checkpoint:config:data:)``
 /// continues bit-identically for the same seed and thread count.
 ///
+/// Reliability: a diverged batch (non-finite loss, gradient or weight; `TrainingError.diverged`) ends the run with
+/// ``RunError`` `.diverged`, which names the last good checkpoint; no checkpoint with a non-finite value is ever
+/// written (``saveCheckpoint(to:)`` refuses it). When the training accuracy stays at chance
+/// (≤ 1/classes + ``chanceMargin``) for ``collapseWarningEpochs`` consecutive epochs, every further
+/// ``EpochSummary`` carries a ``EpochSummary/warning``. The directory's lock is released when ``run(progress:epochFinished:shouldStop:)``
+/// returns or throws.
+///
 /// ```swift
 /// var config = RunConfig.defaults(for: "synthetic")
 /// config.epochs = 2
@@ -30,8 +37,18 @@ public final class TrainingRun {
     public private(set) var state: RunState
     /// Write `report.html` at the end (rasters and histograms cost up to 1,000 test samples on the substrate).
     public var writesReport = true
+    /// Consecutive epochs at chance level after which ``EpochSummary/warning`` is set (3 by default).
+    public var collapseWarningEpochs = 3
+    /// Training accuracy counts as chance when it is at most `1/classes + chanceMargin`.
+    public static let chanceMargin = 0.02
+    /// The checkpoint metadata key holding the epoch's `metrics.jsonl` line (restored on resume when a crash
+    /// lost it between the checkpoint and the append).
+    public static let metricsLineKey = "spikeloop.metrics_line"
     private let inference: Inference
     private var epochSeconds: [Double] = []
+    private var chanceEpochs = 0
+    /// The last checkpoint known to be good: written in this session or resumed from (path, epoch, next batch).
+    private var lastGood: (url: URL, epoch: Int, nextBatch: Int)?
 
     /// Starts a new run in `directory` (see ``RunDirectory/create(at:config:)``).
     ///
@@ -54,6 +71,7 @@ public final class TrainingRun {
         resuming directory: RunDirectory, checkpoint: Checkpoint, config: RunConfig, data: RunData? = nil
     ) throws {
         try config.validate()
+        try config.checkResume(from: checkpoint, path: directory.lastCheckpointURL.path)
         let data = try data ?? RunData.load(config)
         try self.init(
             config: config, directory: directory, data: data, network: checkpoint.network, checkpoint: checkpoint)
@@ -76,13 +94,17 @@ public final class TrainingRun {
         workers = config.workers
         substrateSpec = try config.substrateSpec()
         substrate = try substrateSpec.makeSubstrate(for: network, chip: config.chipSettings)
-        let optimizer = checkpoint?.optimizer ?? Optimizer(config: config.optimizerConfig, network: network)
+        // A resumed optimizer keeps its moments and step count; its hyperparameters come from the config, so
+        // `--resume DIR --lr X` trains on with X (decayed by the schedule from the resumed epoch).
+        var optimizer = checkpoint?.optimizer ?? Optimizer(config: config.optimizerConfig, network: network)
+        optimizer.config = config.optimizerConfig.resuming(optimizer.config)
         trainer = try Trainer(
             network: network, optimizer: optimizer, objective: config.objective, substrate: substrate,
             stepCount: config.steps, seed: config.seed, workers: workers, learning: config.learningRule,
             dropout: config.dropout)
         inference = Inference(network: network, stepCount: config.steps, workers: workers)
         state = checkpoint.map { RunState(metadata: $0.metadata) } ?? RunState()
+        if checkpoint != nil { lastGood = (directory.lastCheckpointURL, state.epoch, state.nextBatch) }
     }
 
     /// Minibatches per epoch.
@@ -99,14 +121,12 @@ public final class TrainingRun {
         progress: (TrainingProgress) -> Void = { _ in }, epochFinished: (EpochSummary) -> Void = { _ in },
         shouldStop: () -> Bool = { false }
     ) throws -> TrainingOutcome {
+        defer { directory.releaseLock() }
         while state.epoch < config.epochs {
             let t0 = monotonicSeconds()
             let epoch = state.epoch
             let partial = state.partial
-            var (stats, next) = try trainer.trainEpoch(
-                data.trainBatch(epoch: epoch, config: config), epoch: epoch, batchSize: config.batchSize,
-                startBatch: state.nextBatch, shouldStop: shouldStop
-            ) { p in
+            var (stats, next) = try trainEpoch(epoch, shouldStop: shouldStop) { p in
                 var s = p.statistics
                 s.merge(partial)
                 progress(
@@ -122,15 +142,56 @@ public final class TrainingRun {
                 return .interrupted(
                     TrainingInterruption(epoch: epoch, nextBatch: next, batchCount: batchCount, directory: directory))
             }
-            let summary = try finishEpoch(epoch, statistics: stats, started: t0)
-            epochFinished(summary)
+            var summary = try finishEpoch(epoch, statistics: stats, started: t0)
             try advance(past: summary)
+            try directory.appendMetrics(summary.metricsLine)
+            summary.warning = collapseWarning(summary)
+            epochFinished(summary)
         }
         return .completed(try finish())
     }
 
-    private func finishEpoch(_ epoch: Int, statistics stats: RunStatistics, started t0: Double) throws -> EpochSummary
-    {
+    /// One epoch of the trainer from ``state``; a diverged batch becomes ``RunError`` `.diverged`.
+    private func trainEpoch(
+        _ epoch: Int, shouldStop: () -> Bool, progress: (BatchProgress) -> Void
+    ) throws -> (RunStatistics, nextBatch: Int) {
+        do {
+            return try trainer.trainEpoch(
+                data.trainBatch(epoch: epoch, config: config), epoch: epoch, batchSize: config.batchSize,
+                startBatch: state.nextBatch, shouldStop: shouldStop, progress: progress)
+        } catch TrainingError.diverged(let e, let b, let reason) {
+            throw divergence("training diverged at epoch \(e), batch \(b): \(reason)")
+        }
+    }
+
+    /// The error of a diverged run: what happened, the last good checkpoint and how to go on.
+    private func divergence(_ what: String) -> RunError {
+        let lower = config.learningRate / 10
+        guard let good = lastGood else {
+            return RunError(
+                .diverged, subject: directory.url.path,
+                "\(what); no checkpoint was written (nothing good to keep). Start again with a lower learning rate, e.g. --lr \(lower)"
+            )
+        }
+        let at = good.nextBatch == 0 ? "end of epoch \(good.epoch)" : "epoch \(good.epoch + 1), batch \(good.nextBatch)"
+        return RunError(
+            .diverged, subject: directory.url.path,
+            "\(what); nothing was written after it. Last good checkpoint: \(good.url.path) (\(at)). Continue from it with a lower learning rate: spikeloop train --resume \(directory.url.path) --lr \(lower)"
+        )
+    }
+
+    /// Counts epochs at chance level; the warning once ``collapseWarningEpochs`` are reached in a row.
+    private func collapseWarning(_ summary: EpochSummary) -> String? {
+        let chance = 1 / Double(max(1, data.classes))
+        chanceEpochs = summary.train.accuracy <= chance + Self.chanceMargin ? chanceEpochs + 1 : 0
+        guard chanceEpochs >= collapseWarningEpochs else { return nil }
+        return String(
+            format:
+                "training accuracy has been at chance (%.1f %%, chance %.1f %%) for %d epochs in a row: the learning rate %g is probably too high (or the hidden layer is silent); try a lower --lr",
+            100 * summary.train.accuracy, 100 * chance, chanceEpochs, summary.learningRate)
+    }
+
+    private func finishEpoch(_ epoch: Int, statistics stats: RunStatistics, started t0: Double) throws -> EpochSummary {
         try substrate.load(trainer.network)
         let validation =
             data.validation.sampleCount > 0
@@ -142,12 +203,11 @@ public final class TrainingRun {
         let summary = EpochSummary(
             epoch: epoch + 1, epochs: config.epochs, train: stats, validation: validation, seconds: seconds,
             learningRate: config.optimizerConfig.learningRate(epoch: epoch))
-        try directory.appendMetrics(summary.metricsLine)
         return summary
     }
 
     /// Moves ``state`` to the next epoch and writes the checkpoints: `best.safetensors` when the validation
-    /// accuracy improved, then `last.safetensors`.
+    /// accuracy improved, then `last.safetensors` (both carry the epoch's metrics line).
     private func advance(past summary: EpochSummary) throws {
         let best = state.bestValidationAccuracy
         state = RunState()
@@ -155,9 +215,9 @@ public final class TrainingRun {
         state.bestValidationAccuracy = best
         if data.validation.sampleCount > 0 && summary.validation.accuracy > best {
             state.bestValidationAccuracy = summary.validation.accuracy
-            try saveCheckpoint(to: directory.bestCheckpointURL)
+            try saveCheckpoint(to: directory.bestCheckpointURL, metricsLine: summary.metricsLine)
         }
-        try saveCheckpoint(to: directory.lastCheckpointURL)
+        try saveCheckpoint(to: directory.lastCheckpointURL, metricsLine: summary.metricsLine)
     }
 
     private func finish() throws -> TrainingResult {
@@ -183,12 +243,21 @@ public final class TrainingRun {
     }
 
     /// Writes the trainer's network and optimizer with the config, ``state`` and provenance in the metadata.
-    private func saveCheckpoint(to url: URL) throws {
+    /// - Throws: ``RunError`` `.diverged` instead of writing when a weight or an optimizer moment is not finite.
+    private func saveCheckpoint(to url: URL, metricsLine: String? = nil) throws {
+        let optimizer = trainer.optimizer
+        guard !trainer.hasDiverged, trainer.network.allWeightsFinite,
+            (optimizer.first + optimizer.second).allSatisfy({ $0.allSatisfy(\.isFinite) })
+        else {
+            throw divergence("the network or the optimizer state is not finite, so no checkpoint was written")
+        }
         var m = state.metadata
         m["spikeloop.config"] = config.json
         m["spikeloop.dataset"] = config.dataset
         m["spikeloop.provenance"] =
             "spikeloop train, substrate \(substrate.name), seed \(config.seed), threads \(workers)"
-        try Checkpoint(network: trainer.network, optimizer: trainer.optimizer, metadata: m).write(to: url)
+        if let line = metricsLine { m[Self.metricsLineKey] = line }
+        try Checkpoint(network: trainer.network, optimizer: optimizer, metadata: m).write(to: url)
+        if url == directory.lastCheckpointURL { lastGood = (url, state.epoch, state.nextBatch) }
     }
 }

@@ -12,21 +12,23 @@ struct Bench: ParsableCommand {
             (--paper: T = 20, dt = 1.7 us, tau = 6 us, batch 100). With --json the last line is one JSON object.
             """)
 
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Use the paper's configuration (T = 20, dt = 1.7 us, tau_m = tau_s = 6 us, batch 100).") var paper = false
-    @Option(help: "Training batches to time.") var trainBatches: Int = 40
-    @Option(help: "Inference batches of 1000 to time.") var inferenceBatches: Int = 10
-    @Option(help: "Single-sample inferences to time.") var singleSamples: Int = 5000
-    @Option(help: "Seed for inputs and weights.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Training batches to time.") var trainBatches: Int = 40
+    @Option(parsing: .unconditional, help: "Inference batches of 1000 to time.") var inferenceBatches: Int = 10
+    @Option(parsing: .unconditional, help: "Single-sample inferences to time.") var singleSamples: Int = 5000
+    @Option(parsing: .unconditional, help: "Seed for inputs and weights.") var seed: UInt64 = 1
     @Flag(help: "End with one JSON line.") var json = false
     @Option(help: "Learning rule for the training measurement: bptt, eprop, diagonal or superspike.") var learning: String = "bptt"
-    @Option(help: "Time steps per sample (default: the workload's, 100 or 20).") var steps: Int?
-    @Option(help: "Training batch size (default: the workload's, 256 or 100).") var batchSize: Int?
+    @Option(parsing: .unconditional, help: "Time steps per sample (default: the workload's, 100 or 20).") var steps: Int?
+    @Option(parsing: .unconditional, help: "Training batch size (default: the workload's, 256 or 100).") var batchSize: Int?
     @Flag(help: "Measure training only (for memory-vs-T tables: peak RSS then reflects training alone).") var trainOnly = false
     @Option(help: "Substrate: software or chip[:seed] (the emulated chip runs the --paper network with mismatch, noise and ADC on).") var substrate: String = "software"
 
     func validate() throws {
-        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+        if let t = threads, !(1...RunConfig.Limits.threads).contains(t) {
+            throw ValidationError("--threads must be in 1…\(RunConfig.Limits.threads), got \(t)")
+        }
         guard let rule = LearningRule(name: learning), rule != .rtrl else { throw ValidationError("--learning must be bptt, eprop, diagonal or superspike, got '\(learning)'") }
         if let s = steps, s < 1 { throw ValidationError("--steps must be positive, got \(s)") }
         if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be positive, got \(b)") }
@@ -48,6 +50,7 @@ struct Bench: ParsableCommand {
         bench.trainOnly = trainOnly
         bench.substrate = try SubstrateSpec(parsing: substrate)
         bench.threads = threads
+        do { try bench.validate() } catch { throw flagError(error) }
         let r = try bench.run()
         if trainOnly {
             print(String(format: "training samples/s %.0f (%@, T = %d, %d threads), peak RSS %.1f MiB", r.trainingSamplesPerSecond, learning, r.steps, r.workers, Double(r.trainingPeakRSSBytes) / 1048576))

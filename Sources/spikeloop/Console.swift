@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import SpikeRun
 
 /// A one-line live progress display on a terminal; plain log lines otherwise (CI, pipes, --json).
 struct ProgressLine {
@@ -36,6 +38,11 @@ struct ProgressLine {
 
 /// Prints `obj` as one compact JSON line (the last output line of `--json` runs).
 func printJSONLine(_ obj: [String: Any]) {
-    let data = (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])) ?? Data("{}".utf8)
-    print(String(decoding: data, as: UTF8.self))
+    print(JSONValue.text(obj))  // non-finite numbers become null instead of emptying the line
+}
+
+/// A setting error of the library as a usage error naming the flag (`--label: must be …`); other errors unchanged.
+func flagError(_ error: Error) -> Error {
+    guard let e = error as? RunError, e.code == .invalidSetting else { return error }
+    return ValidationError("\(RunOverrides.flagName(forKey: e.subject)): \(e.message)")
 }

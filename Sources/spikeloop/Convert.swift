@@ -23,39 +23,41 @@ struct ConvertAudio: ParsableCommand {
 
     @Argument(help: "WAV files (PCM 8/16/24/32-bit or float; any rate; channels are mixed to mono).") var inputs: [String] = []
     @Option(name: .shortAndLong, help: "Output HDF5 file (SHD layout).") var output: String?
-    @Option(help: "Label stored for every sample.") var label: Int = 0
-    @Option(help: "Speaker id stored for every sample.") var speaker: Int = 0
-    @Option(help: "Seed of the fibres' spike generation.") var seed: UInt64 = 0
-    @Option(help: "Pipeline sample rate in Hz (input is resampled to it).") var sampleRate: Double?
-    @Option(help: "Number of channels (places along the membrane).") var channels: Int?
-    @Option(help: "Lowest channel resonance frequency, Hz.") var lowestCf: Double?
-    @Option(help: "Highest channel resonance frequency, Hz (below half the sample rate).") var highestCf: Double?
-    @Option(help: "Hann onset/offset ramp in seconds (≥ half the clip: a full Hann window).") var hannRamp: Double?
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
-    @Option(help: "Convert the files this many times and report the fastest (benchmarking).") var repetitions: Int = 1
+    @Option(parsing: .unconditional, help: "Label stored for every sample.") var label: Int = 0
+    @Option(parsing: .unconditional, help: "Speaker id stored for every sample.") var speaker: Int = 0
+    @Option(parsing: .unconditional, help: "Seed of the fibres' spike generation.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Pipeline sample rate in Hz (input is resampled to it).") var sampleRate: Double?
+    @Option(parsing: .unconditional, help: "Number of channels (places along the membrane).") var channels: Int?
+    @Option(parsing: .unconditional, help: "Lowest channel resonance frequency, Hz.") var lowestCf: Double?
+    @Option(parsing: .unconditional, help: "Highest channel resonance frequency, Hz (below half the sample rate).") var highestCf: Double?
+    @Option(parsing: .unconditional, help: "Hann onset/offset ramp in seconds (≥ half the clip: a full Hann window).") var hannRamp: Double?
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Convert the files this many times and report the fastest (benchmarking).") var repetitions: Int = 1
     @Flag(help: "Print every cochlea parameter as JSON and exit.") var printParameters = false
     @Flag(help: "Print each channel's resonance and characteristic frequency and exit.") var printChannels = false
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
-    func parameters() throws -> CochleaParameters {
+    /// The conversion the flags describe, validated (errors name the flag and the allowed range).
+    func conversion() throws -> AudioConversion {
         var p = CochleaParameters()
         if let v = sampleRate { p.sampleRate = v }
         if let v = channels { p.channels = v }
         if let v = lowestCf { p.lowestCF = v }
         if let v = highestCf { p.highestCF = v }
-        if let v = hannRamp {
-            guard v >= 0 else { throw ValidationError("--hann-ramp must not be negative, got \(v)") }
-            p.hannRamp = v
-        }
-        do { try p.validate() } catch let e as CochleaError {
-            let flag = ["sampleRate": "--sample-rate", "channels": "--channels", "lowestCF": "--lowest-cf", "highestCF": "--highest-cf"][e.field] ?? e.field
-            throw ValidationError("\(flag): \(e.message)")
-        }
-        return p
+        if let v = hannRamp { p.hannRamp = v }
+        var conversion = AudioConversion(parameters: p)
+        conversion.seed = seed
+        conversion.label = label
+        conversion.speaker = speaker
+        conversion.threads = threads
+        conversion.repetitions = repetitions
+        do { try conversion.validate() } catch { throw flagError(error) }
+        return conversion
     }
 
     func run() throws {
-        let p = try parameters()
+        let conversion = try conversion()
+        let p = conversion.parameters
         if printParameters {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -74,14 +76,6 @@ struct ConvertAudio: ParsableCommand {
         }
         guard !inputs.isEmpty else { throw ValidationError("give at least one WAV file") }
         guard let output = output else { throw ValidationError("--output is required (the HDF5 file to write)") }
-        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
-        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
-        var conversion = AudioConversion(parameters: p)
-        conversion.seed = seed
-        conversion.label = label
-        conversion.speaker = speaker
-        conversion.threads = threads
-        conversion.repetitions = repetitions
         let r = try conversion.run(inputs: inputs, output: output)
         print(String(format: "%d file(s), %.3f s of audio → %d spikes in %d channels; %.3f s (%.1f× real time) + %.3f s filter-bank setup → %@",
                      r.files, r.audioSeconds, r.spikes, r.channels, r.wallSeconds, r.realTimeFactor, r.setupSeconds, output))

@@ -20,13 +20,13 @@ struct SpokenDigits: ParsableCommand {
             """)
 
     @Option(name: .shortAndLong, help: "Output folder.") var output: String
-    @Option(help: "Number of voices (espeak-ng variants).") var voices: Int = 40
-    @Option(help: "Voices held out for the test split.") var testVoices: Int = 10
+    @Option(parsing: .unconditional, help: "Number of voices (espeak-ng variants).") var voices: Int = 40
+    @Option(parsing: .unconditional, help: "Voices held out for the test split.") var testVoices: Int = 10
     @Option(help: "Speaking rates in words per minute, comma-separated.") var speeds: String = "130,170,210"
     @Option(help: "Base pitches (0–99), comma-separated.") var pitches: String = "30,60"
     @Option(help: "Languages: en, de or en,de (labels 0–9 English, 10–19 German).") var languages: String = "en,de"
-    @Option(help: "Seed of the voice choice, the split, the jitter and the spike generation.") var seed: UInt64 = 1
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Seed of the voice choice, the split, the jitter and the spike generation.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
     func corpus() throws -> SpokenDigitsCorpus {
@@ -48,12 +48,13 @@ struct SpokenDigits: ParsableCommand {
 
     func run() throws {
         let config = try corpus()
-        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+        let generation = SpokenDigitsGeneration(corpus: config, output: output, threads: threads)
+        do { try generation.validate() } catch { throw flagError(error) }
         var progress = ProgressLine(enabled: !json)
         var nextLog = 0
         let summary: SpokenDigitsGeneration.Summary
         do {
-            summary = try SpokenDigitsGeneration(corpus: config, output: output, threads: threads).run { n, total, seconds in
+            summary = try generation.run { n, total, seconds in
                 let text = String(format: "spoken digits %@ %d/%d utterances, %.0f s", ProgressLine.bar(Double(n) / Double(total)), n, total, seconds)
                 if progress.live { progress.draw(text) } else if n >= nextLog {
                     print(text)

@@ -11,7 +11,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Dataset (default: the one the checkpoint was trained on).") var dataset: String?
     @Option(help: "Folder with the dataset's IDX files.") var dataDir: String?
     @Option(help: "Split: test or validation.") var split: String = "test"
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Print one JSON object as the last line.") var json = false
     @Option(help: "Substrate to evaluate on: software, chip or chip:SEED (default: the one it was trained on).") var substrate: String?
     @Option(help: "For a .nir file: who wrote it (nir, snntorch, norse, spikeloop).") var nirProducer: NIRProducer = .nir
@@ -19,7 +19,9 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         guard DataSplit(rawValue: split) != nil else { throw ValidationError("--split must be test or validation, got '\(split)'") }
-        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+        if let t = threads, !(1...RunConfig.Limits.threads).contains(t) {
+            throw ValidationError("--threads must be in 1…\(RunConfig.Limits.threads), got \(t)")
+        }
     }
 
     func run() throws {

@@ -21,8 +21,8 @@ struct MismatchCommand: ParsableCommand {
     @OptionGroup var flags: ConfigFlags
     @Option(help: "Decalibration spreads, comma separated.") var sigmas: String = "0,0.1,0.2,0.3,0.5"
     @Option(help: "Chip seeds, comma separated.") var chips: String = "1,2"
-    @Option(help: "Software training epochs.") var softwareEpochs: Int = 30
-    @Option(help: "In-the-loop epochs.") var loopEpochs: Int = 5
+    @Option(parsing: .unconditional, help: "Software training epochs.") var softwareEpochs: Int = 30
+    @Option(parsing: .unconditional, help: "In-the-loop epochs.") var loopEpochs: Int = 5
     @Flag(help: "Train in the loop from the initial weights instead of the software weights.") var fromScratch = false
     @Option(help: "Output folder for the table and plot.") var out: String = "runs/mismatch"
     @Flag(help: "Print one JSON object as the last line.") var json = false
@@ -30,7 +30,7 @@ struct MismatchCommand: ParsableCommand {
     func run() throws {
         let config = try flags.resolve()
         let sigmaList = try sigmas.split(separator: ",").map { s -> Double in
-            guard let v = Double(s), v >= 0 else { throw ValidationError("--sigmas expects non-negative numbers, got '\(s)'") }
+            guard let v = Double(s), v.isFinite, v >= 0 else { throw ValidationError("--sigmas expects finite non-negative numbers, got '\(s)'") }
             return v
         }
         let chipList = try chips.split(separator: ",").map { s -> UInt64 in
@@ -40,6 +40,7 @@ struct MismatchCommand: ParsableCommand {
         let experiment = MismatchExperiment(
             config: config, sigmas: sigmaList, chips: chipList, softwareEpochs: softwareEpochs, loopEpochs: loopEpochs,
             fromScratch: fromScratch, outputDirectory: out)
+        do { try experiment.validate() } catch { throw flagError(error) }
         let result = try experiment.run { event in
             switch event {
             case .dataLoaded(let train, let test): log("\(config.dataset): \(train) train, \(test) test samples")

@@ -10,11 +10,15 @@ struct Inspect: ParsableCommand {
 struct InspectChip: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "chip", abstract: "Measure a chip instance before and after calibration (text and SVG).")
 
-    @Option(help: "Chip instance seed.") var seed: UInt64 = 1
-    @Option(help: "Calibration target tau_m, seconds.") var tauMem: Double = 6e-6
-    @Option(help: "Calibration target tau_s, seconds.") var tauSyn: Double = 6e-6
+    @Option(parsing: .unconditional, help: "Chip instance seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Calibration target tau_m, seconds.") var tauMem: Double = 6e-6
+    @Option(parsing: .unconditional, help: "Calibration target tau_s, seconds.") var tauSyn: Double = 6e-6
     @Option(help: "Where to write the SVG histograms (default: chip-<seed>.svg.html).") var out: String?
     @Flag(help: "Print one JSON object as the last line.") var json = false
+
+    func validate() throws {
+        do { try ChipInspection.validate(tauMem: tauMem, tauSyn: tauSyn) } catch { throw flagError(error) }
+    }
 
     func run() throws {
         let inspection = ChipInspection(seed: seed, tauMem: tauMem, tauSyn: tauSyn)

@@ -11,7 +11,11 @@ struct Train: ParsableCommand {
             Defaults follow Cramer et al. 2022 for 16x16 images (256-246-10, dt 1.7 us, tau 6 us, 20 steps, \
             max-over-time loss x10, burst 5e-4, hidden L2 0.1, Adam 1.5e-3 x0.97/epoch, batch 100). \
             The run directory receives config.json, metrics.jsonl, last/best checkpoints (safetensors) and \
-            report.html. Ctrl-C stops at the next batch with a valid checkpoint; --resume continues it.
+            report.html. Ctrl-C or SIGTERM stops at the next batch with a valid checkpoint (exit 130 or 143); \
+            --resume continues it, with new --lr, --lr-decay or --epochs if given (a mid-epoch checkpoint keeps its \
+            batch size). The run directory is locked while a run trains in it. A diverged run (non-finite loss or \
+            weights) stops with an error naming the last good checkpoint; training accuracy at chance for 3 epochs \
+            in a row prints a warning.
             """)
 
     @OptionGroup var flags: ConfigFlags
@@ -25,6 +29,8 @@ struct Train: ParsableCommand {
 
     func run() throws {
         BLAS.setThreads(1)
+        // First: a SIGTERM or Ctrl-C while the data loads stops the run at its first batch boundary.
+        StopRequest.installInterruptHandler()
         let (config, directory, checkpoint) = try openRun()
         let data = try RunData.load(config)
         log("\(config.dataset): \(data.train.sampleCount) train, \(data.validation.sampleCount) validation, \(data.test.sampleCount) test samples, \(config.steps) steps (loaded and encoded in \(String(format: "%.2f", data.loadSeconds)) s)")
@@ -36,7 +42,6 @@ struct Train: ParsableCommand {
         } catch let e as RunError where e.code == .checkpoint { throw ValidationError(e.description) }
         if session.substrateSpec.isChip { log("substrate \(session.substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
         if checkpoint != nil { log("resuming \(directory.url.path) at epoch \(session.state.epoch + 1), batch \(session.state.nextBatch)") }
-        StopRequest.installInterruptHandler()
         var progress = ProgressLine(enabled: !json)
         var batchesRun = 0
         let outcome = try session.run(
@@ -51,13 +56,16 @@ struct Train: ParsableCommand {
             epochFinished: { e in
                 progress.clear()
                 log(String(format: "epoch %3d/%d  loss %.4f  train %.2f%%  val %.2f%%  spikes/sample %.1f  %.2f s", e.epoch, e.epochs, e.train.meanLoss, 100 * e.train.accuracy, 100 * e.validation.accuracy, e.train.hiddenSpikesPerSample, e.seconds))
+                if let w = e.warning { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             },
             shouldStop: { StopRequest.isRequested })
         switch outcome {
         case .interrupted(let i):
             progress.clear()
-            log("interrupted in epoch \(i.epoch + 1) at batch \(i.nextBatch)/\(i.batchCount); checkpoint written. Continue with: spikeloop train --resume \(i.directory.url.path)")
-            throw ExitCode(130)
+            let how = StopRequest.receivedSignal == SIGTERM ? "terminated (SIGTERM)" : "interrupted"
+            log("\(how) in epoch \(i.epoch + 1) at batch \(i.nextBatch)/\(i.batchCount); checkpoint written. Continue with: spikeloop train --resume \(i.directory.url.path)")
+            fflush(stdout)
+            throw ExitCode(StopRequest.exitStatus)
         case .completed(let r):
             report(r, config: config)
         }
@@ -88,6 +96,8 @@ struct Train: ParsableCommand {
             return (config, directory, checkpoint)
         } catch let e as RunError where e.code == .runDirectory {
             throw ValidationError(e.subject.isEmpty ? e.description : "--resume \(r): \(e.message)")
+        } catch let e as RunError where e.code == .checkpoint {
+            throw ValidationError("--resume \(r): \(e.description)")
         }
     }
 

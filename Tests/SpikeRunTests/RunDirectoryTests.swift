@@ -17,7 +17,9 @@ import Testing
         try dir.appendMetrics(#"{"epoch":1}"#)
         try dir.appendMetrics(#"{"epoch":2}"#)
         #expect(dir.metrics().compactMap { $0["epoch"] as? Int } == [1, 2])
-        // A fresh create over a folder without a checkpoint starts the metrics over.
+        // A fresh create over a folder without a checkpoint starts the metrics over (once the first run let go
+        // of its lock).
+        dir.releaseLock()
         _ = try RunDirectory.create(at: url, config: config)
         #expect(dir.metrics().isEmpty)
         try Data("x".utf8).write(to: dir.lastCheckpointURL)

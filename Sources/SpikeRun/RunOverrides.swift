@@ -1,0 +1,187 @@
+import Foundation
+import SpikeTraining
+
+/// The settings a user gives on the command line, applied over defaults, a config file or a saved run's config:
+/// the resolution `spikeloop train`, `experiment mismatch` and the examples share.
+///
+/// Every property is optional so that the file and the defaults show through. ``resolve(base:)`` validates the
+/// result, and its errors name what the user typed: the flag (`--lr`) when a flag set the value, the file and key
+/// when the config file did, the key otherwise.
+public struct RunOverrides: Sendable {
+    public var dataset: String?
+    public var dataDir: String?
+    /// A YAML or JSON file with settings (same keys as `config.json`).
+    public var configFile: String?
+    public var epochs: Int?
+    public var batchSize: Int?
+    public var learningRate: Double?
+    public var lrDecay: Double?
+    public var optimizer: OptimizerKind?
+    /// Comma-separated hidden layer sizes, as typed.
+    public var hidden: String?
+    public var recurrent = false
+    public var steps: Int?
+    public var dt: Double?
+    public var tauMem: Double?
+    public var tauSyn: Double?
+    public var reset: ResetMode?
+    public var resetGradient: ResetGradient?
+    public var surrogate: String?
+    public var loss: ReadoutReduction?
+    public var readoutScale: Float?
+    public var burst: Float?
+    public var hiddenL2: Float?
+    public var rotation: Double?
+    public var channelJitter: Int?
+    public var dropout: Float?
+    public var validationSamples: Int?
+    public var trainSamples: Int?
+    public var seed: UInt64?
+    public var threads: Int?
+    public var learning: String?
+    public var feedback: Feedback?
+    public var substrate: String?
+    public var uncalibrated = false
+    public var mismatchScale: Double?
+    public var chipNoise: Double?
+    public var decalibration: Double?
+    public var chipSubsteps: Int?
+
+    public init() {}
+
+    /// The CLI flag of each config key whose flag is not the key in kebab case.
+    static let flagExceptions = [
+        "learningRate": "--lr", "chipMismatchScale": "--mismatch-scale", "chipDecalibration": "--decalibration",
+        "chipCalibrated": "--uncalibrated", "configFile": "--config", "lowestCF": "--lowest-cf",
+        "highestCF": "--highest-cf",
+    ]
+
+    /// The flag that sets config key `key`: `--lr` for `learningRate`, else the key in kebab case
+    /// (`batchSize` → `--batch-size`). Keys without a flag get their would-be name, which is still recognizable.
+    public static func flagName(forKey key: String) -> String {
+        if key.hasPrefix("--") { return key }
+        if let f = flagExceptions[key] { return f }
+        var out = "--"
+        for c in key {
+            if c.isUppercase {
+                out += "-" + c.lowercased()
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// The config keys this value sets.
+    var keysSet: Set<String> {
+        let values: [(String, Bool)] = [
+            ("dataset", dataset != nil), ("dataDir", dataDir != nil), ("epochs", epochs != nil),
+            ("batchSize", batchSize != nil), ("learningRate", learningRate != nil), ("lrDecay", lrDecay != nil),
+            ("optimizer", optimizer != nil), ("hidden", hidden != nil), ("recurrent", recurrent),
+            ("steps", steps != nil), ("dt", dt != nil), ("tauMem", tauMem != nil), ("tauSyn", tauSyn != nil),
+            ("reset", reset != nil), ("resetGradient", resetGradient != nil), ("surrogate", surrogate != nil),
+            ("loss", loss != nil), ("readoutScale", readoutScale != nil), ("burst", burst != nil),
+            ("hiddenL2", hiddenL2 != nil), ("rotation", rotation != nil), ("channelJitter", channelJitter != nil),
+            ("dropout", dropout != nil), ("validationSamples", validationSamples != nil),
+            ("trainSamples", trainSamples != nil), ("seed", seed != nil), ("threads", threads != nil),
+            ("learning", learning != nil), ("feedback", feedback != nil), ("substrate", substrate != nil),
+            ("chipCalibrated", uncalibrated), ("chipMismatchScale", mismatchScale != nil),
+            ("chipNoise", chipNoise != nil), ("chipDecalibration", decalibration != nil),
+            ("chipSubsteps", chipSubsteps != nil),
+        ]
+        return Set(values.filter(\.1).map(\.0))
+    }
+
+    /// Defaults (of ``dataset``, or of the dataset the config file names) or `base`, then the config file, then
+    /// the flags; validated.
+    /// - Throws: ``RunError``: `.configFile` for a file that cannot be used, `.invalidSetting` whose subject is
+    ///   the flag (`--lr`), `file: key`, or the key, and whose message gives the allowed range.
+    public func resolve(base: RunConfig? = nil) throws -> RunConfig {
+        var c = base ?? RunConfig.defaults(for: dataset ?? "fashion-mnist")
+        var fileKeys: Set<String> = []
+        if let f = configFile {
+            c = try c.overlaid(withFile: f)
+            fileKeys = Self.keys(ofFile: f)
+            // A config file that names the dataset starts from that dataset's defaults, as the flag would.
+            if dataset == nil, base == nil, c.dataset != "fashion-mnist", RunConfig.datasets.contains(c.dataset) {
+                c = try RunConfig.defaults(for: c.dataset).overlaid(withFile: f)
+            }
+        }
+        try apply(to: &c)
+        do { try c.validate() } catch let e as RunError where e.code == .invalidSetting {
+            throw relabel(e, fileKeys: fileKeys)
+        }
+        return c
+    }
+
+    /// Names the flag or the file in a validation error of key `e.subject`.
+    func relabel(_ e: RunError, fileKeys: Set<String>) -> RunError {
+        let key = e.subject
+        if keysSet.contains(key) {
+            return RunError(.invalidSetting, subject: Self.flagName(forKey: key), "\(e.message) (setting \(key))")
+        }
+        if let f = configFile, fileKeys.contains(key) {
+            return RunError(.invalidSetting, subject: "\(f): setting '\(key)'", e.message)
+        }
+        return e
+    }
+
+    private static func keys(ofFile path: String) -> Set<String> {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let dict = (try? RunConfig.parseYAML(text, path: path)) as? [String: Any]
+        else { return [] }
+        return Set(dict.keys)
+    }
+
+    private func apply(to c: inout RunConfig) throws {
+        if let v = dataset { c.dataset = v }
+        if let v = dataDir { c.dataDir = v }
+        if let v = epochs { c.epochs = v }
+        if let v = batchSize { c.batchSize = v }
+        if let v = learningRate { c.learningRate = v }
+        if let v = lrDecay { c.lrDecay = v }
+        if let v = optimizer { c.optimizer = v }
+        if let v = hidden { c.hidden = try Self.parseHidden(v) }
+        if recurrent { c.recurrent = true }
+        if let v = steps { c.steps = v }
+        if let v = dt { c.dt = v }
+        if let v = tauMem { c.tauMem = v }
+        if let v = tauSyn { c.tauSyn = v }
+        if let v = reset { c.reset = v }
+        if let v = resetGradient { c.resetGradient = v }
+        if let v = surrogate { c.surrogate = v }
+        if let v = loss { c.loss = v }
+        if let v = readoutScale { c.readoutScale = v }
+        if let v = burst { c.burst = v }
+        if let v = hiddenL2 { c.hiddenL2 = v }
+        if let v = rotation { c.rotation = v }
+        if let v = channelJitter { c.channelJitter = v }
+        if let v = dropout { c.dropout = v }
+        if let v = validationSamples { c.validationSamples = v }
+        if let v = trainSamples { c.trainSamples = v }
+        if let v = seed { c.seed = v }
+        if let v = threads { c.threads = v }
+        if let v = substrate { c.substrate = v }
+        if let v = learning { c.learning = v }
+        if let v = feedback { c.feedback = v }
+        if uncalibrated { c.chipCalibrated = false }
+        if let v = mismatchScale { c.chipMismatchScale = v }
+        if let v = chipNoise { c.chipNoise = v }
+        if let v = decalibration { c.chipDecalibration = v }
+        if let v = chipSubsteps { c.chipSubsteps = v }
+    }
+
+    /// `246` or `128,64` → layer sizes; anything else (empty, non-integer, ≤ 0, overflowing) is an error naming
+    /// `--hidden`.
+    static func parseHidden(_ text: String) throws -> [Int] {
+        let sizes = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw RunError(
+                .invalidSetting, subject: "--hidden",
+                "expects positive integer sizes separated by commas (e.g. 246 or 128,64), got '\(text)'")
+        }
+        return sizes.map { $0 ?? 0 }
+    }
+}
