@@ -44,8 +44,20 @@ extension HDF5Group {
         guard rank >= 0 else { throw error(.io, name, "cannot read the dataspace") }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         H5Sget_simple_extent_dims(space, &dims, nil)
+        // A corrupt file may declare any size: refuse what overflows or exceeds the cap before allocating.
+        var count = 1
+        for d in dims {
+            let (product, overflow) = count.multipliedReportingOverflow(by: Int(clamping: d))
+            guard !overflow, product <= Self.maxElements else {
+                throw error(.wrongType, name, "declares shape \(dims), more than \(Self.maxElements) elements")
+            }
+            count = product
+        }
         return dims.map { Int($0) }
     }
+
+    /// The most elements one dataset read may allocate (2^28: 2 GiB as `Double`).
+    public static let maxElements = 1 << 28
 
     /// The element class of dataset `name`.
     public func elementClass(_ name: String) throws -> HDF5ElementClass {

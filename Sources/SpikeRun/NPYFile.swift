@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCore
 
 /// NumPy `.npy` files (format 1.0/2.0, little-endian float32 or float64, C order), for exchanging spike and
 /// membrane arrays with Python simulators.
@@ -17,7 +18,8 @@ public struct NPYArray: Equatable, Sendable {
     }
 
     /// Reads a float32 or float64 array (float64 is rounded to float32).
-    /// - Throws: ``RunError`` (`.inputFile`) naming the file and what is wrong with it.
+    /// - Throws: ``RunError`` (`.inputFile`) naming the file and what is wrong with it; `InputError` for a declared
+    ///   shape that overflows or exceeds the file.
     public static func read(_ url: URL) throws -> NPYArray {
         let data = try Data(contentsOf: url)
         func fail(_ m: String) -> RunError { RunError(.inputFile, subject: url.path, m) }
@@ -50,10 +52,12 @@ public struct NPYArray: Equatable, Sendable {
         let shape = header[open.upperBound..<close].split(separator: ",").compactMap {
             Int($0.trimmingCharacters(in: .whitespaces))
         }
-        let count = shape.reduce(1, *)
         let size = descr == "<f4" ? 4 : 8
         let start = headerStart + headerLength
-        guard bytes.count >= start + count * size else {
+        // A corrupt header may declare any shape: no overflow trap, no allocation beyond the file's bytes.
+        let check = InputCheck(source: url.path)
+        let count = try check.product(shape, field: "shape")
+        guard try check.multiply(count, size, field: "shape") <= bytes.count - start else {
             throw fail("holds \(bytes.count - start) data bytes, shape \(shape) needs \(count * size)")
         }
         var values = [Float](repeating: 0, count: count)

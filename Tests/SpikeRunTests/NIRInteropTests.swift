@@ -56,6 +56,12 @@ import Testing
         #expect(try NPYArray.read(url) == a)
         let numpy = try NPYArray.read(Self.nirFixture("cubalif-input.npy"))
         #expect(numpy.shape == [50, 2, 8] && Set(numpy.values) == [0, 1])
+        // A header that declares more than the file holds (here: an overflowing shape) is an error, not a trap.
+        var bogus = NPYArray(shape: [1], values: [0]).encoded()
+        let at = try #require(bogus.range(of: Data("(1,)".utf8)))
+        bogus.replaceSubrange(at, with: Data("(9223372036854775807, 4)".utf8))
+        try bogus.write(to: url)
+        #expect(throws: InputError.self) { try NPYArray.read(url) }
         let imported = try NIRInterop.importGraph(
             from: Self.nirFixture("cubalif.nir"), options: NIRImportOptions(dt: 1e-3)
         ).result
