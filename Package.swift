@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "SpikeSubstrate", targets: ["SpikeSubstrate"]),
         .library(name: "SpikeAudio", targets: ["SpikeAudio"]),
         .library(name: "SpikeRun", targets: ["SpikeRun"]),
+        .library(name: "SpikeHDF5", targets: ["SpikeHDF5"]),
+        .library(name: "SpikeNIR", targets: ["SpikeNIR"]),
         .executable(name: "spikeloop", targets: ["spikeloop"]),
         // The C ABI under the Python package (python/): `libSpikeLoopC.so`.
         .library(name: "SpikeLoopC", type: .dynamic, targets: ["SpikeLoopC"]),
@@ -40,11 +42,13 @@ let package = Package(
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "_CSpikeKernels"]),
         .target(name: "SpikeReport"),
+        .target(name: "SpikeHDF5", dependencies: ["CHDF5"]),
+        .target(name: "SpikeNIR", dependencies: ["SpikeHDF5", "SpikeModel"]),
         .target(name: "SpikeAudio", dependencies: ["SpikeCore", "CFFTW", "_CAudioKernels"]),
         .target(
             name: "SpikeRun",
             dependencies: [
-                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeSubstrate", "SpikeReport", "SpikeAudio",
+                "SpikeCore", "SpikeTraining", "SpikeData", "SpikeSubstrate", "SpikeReport", "SpikeAudio", "SpikeNIR",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(name: "SpikeLoopC", dependencies: ["SpikeRun"]),
@@ -67,6 +71,9 @@ let package = Package(
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
+        .testTarget(
+            name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeHDF5", "SpikeTraining", "SpikeModel"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeLoopCTests", dependencies: ["SpikeLoopC"]),
         .testTarget(

@@ -19,6 +19,9 @@ static inline unsigned spikeloop_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned spikeloop_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline size_t spikeloop_h5t_variable(void) { return H5T_VARIABLE; }
 static inline void spikeloop_h5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+// Used by SpikeHDF5 (NIR files): 64-bit file types.
+static inline hid_t spikeloop_h5_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t spikeloop_h5_ieee_f64le(void) { return H5T_IEEE_F64LE; }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Isolated structure probe. HDF5 1.10 trusts the sizes in a file's metadata (local heaps, B-tree nodes, object

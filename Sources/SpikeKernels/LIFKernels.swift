@@ -103,6 +103,10 @@ func simulateLayer(
                 return n
             }
         }
+        if reset == .immediate && n > first {
+            // NIR's reset: the neurons that spiked integrate this step from v_reset.
+            for k in first..<n { membrane[Int(spikes![k])] = vReset }
+        }
         if delayed {
             for c in 0..<C {
                 V[c] = step.membrane(V[c], drive: I[c])
@@ -124,7 +128,7 @@ func simulateLayer(
         if !delayed {
             for c in 0..<C { V[c] = step.membrane(V[c], drive: I[c]) }
         }
-        if n > first {
+        if reset != .immediate && n > first {
             for k in first..<n {
                 let i = Int(spikes![k])
                 membrane[i] = NeuronStep<Float>.reset(membrane[i], mode: reset, threshold: threshold, vReset: vReset)
@@ -195,6 +199,8 @@ func backwardLayerKernel<K: SurrogateKernel>(_ p: PackedLayer, surrogate: K, ste
     let spiking = p.kind != .leakyReadout
     let delayed = p.timing == .delayed
     let zeroReset = p.reset == .zero && spiking
+    // An immediate (NIR) reset cuts V[t] out of V[t+1] (λV masked like `zero`) but keeps the drive (λI untouched).
+    let cutsMembrane = (p.reset == .zero || p.reset == .immediate) && spiking
     let diffReset = p.resetGradient == .differentiable && spiking
     let gainS = p.gain
     let betaS = p.beta
@@ -279,7 +285,7 @@ func backwardLayerKernel<K: SurrogateKernel>(_ p: PackedLayer, surrogate: K, ste
             for c in 0..<C {
                 cur[c] = cur[c] * surrogate(v[c] - thr) + beta * nxt[c]
             }
-            if zeroReset {
+            if cutsMembrane {
                 for k in Int(spikeOffsets![t])..<Int(spikeOffsets![t + 1]) {
                     let i = Int(spikeNeurons![k])
                     rowCur[i] -= betaS * rowNext[i]

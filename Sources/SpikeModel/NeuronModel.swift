@@ -7,6 +7,18 @@ public enum ResetMode: String, Codable, Sendable, CaseIterable {
     /// `V[t+1] = v_reset` where `S[t] = 1`: `(β·V[t] + c·I)·(1 − S[t])` for `v_reset = 0` (SpyTorch, snnTorch's
     /// `reset_mechanism="zero"`, NIR's reset to `v_reset`).
     case zero
+    /// `V[t+1] = v_leak + β·(v_reset − v_leak) + c·I` where `S[t] = 1`: the spiking neuron is set to `v_reset` and
+    /// this step's input is still integrated from there. This is NIR's reset (the membrane is `v_reset` after the
+    /// step that crossed the threshold), with SpikeLoop's spike read from `V[t]` one step later than NIR reports it.
+    case immediate
+}
+
+/// How the continuous time constants become per-step decays in `NeuronParameters.discretized(dt:)`.
+public enum Discretization: String, Codable, Sendable, CaseIterable {
+    /// `α = e^(−Δt/τ_s)`, `β = e^(−Δt/τ_m)`: exact integration of the decay between steps (the default).
+    case exact
+    /// `α = 1 − Δt/τ_s`, `β = 1 − Δt/τ_m`: forward Euler, NIR's canonical discretization (and Norse's).
+    case euler
 }
 
 /// Whether the gradient flows through the reset term.
@@ -87,11 +99,14 @@ public struct NeuronParameters: Codable, Equatable, Sendable {
     public var resetGradient: ResetGradient
     public var currentTiming: CurrentTiming
     public var inputScaling: InputScaling
+    /// How `tauMem` and `tauSyn` become decays (``Discretization/exact`` unless imported from an Euler model).
+    public var discretization: Discretization
 
     public init(
         family: NeuronFamily = .cubaLIF, tauMem: Double, tauSyn: Double, vThreshold: Float = 1, vLeak: Float = 0,
         vReset: Float = 0, r: Float = 1, reset: ResetMode = .subtract, resetGradient: ResetGradient = .detached,
-        currentTiming: CurrentTiming = .sameStep, inputScaling: InputScaling = .unit
+        currentTiming: CurrentTiming = .sameStep, inputScaling: InputScaling = .unit,
+        discretization: Discretization = .exact
     ) {
         self.family = family
         self.tauMem = tauMem
@@ -104,13 +119,14 @@ public struct NeuronParameters: Codable, Equatable, Sendable {
         self.resetGradient = resetGradient
         self.currentTiming = currentTiming
         self.inputScaling = inputScaling
+        self.discretization = discretization
     }
 
     /// The paper's MNIST16 neurons: τ_m = τ_s = 6 µs, reset by subtraction, detached, `c = 1`.
     public static let paper = NeuronParameters(tauMem: 6e-6, tauSyn: 6e-6)
 
     enum CodingKeys: String, CodingKey {
-        case family, tauMem, tauSyn, vThreshold, vLeak, vReset, r, reset, resetGradient, currentTiming, inputScaling
+        case family, tauMem, tauSyn, vThreshold, vLeak, vReset, r, reset, resetGradient, currentTiming, inputScaling, discretization
     }
 
     /// Decodes checkpoints written before the families existed (CUBA-LIF, leak 0, reset 0, r 1).
@@ -127,12 +143,36 @@ public struct NeuronParameters: Codable, Equatable, Sendable {
         resetGradient = try c.decodeIfPresent(ResetGradient.self, forKey: .resetGradient) ?? .detached
         currentTiming = try c.decodeIfPresent(CurrentTiming.self, forKey: .currentTiming) ?? .sameStep
         inputScaling = try c.decodeIfPresent(InputScaling.self, forKey: .inputScaling) ?? .unit
+        discretization = try c.decodeIfPresent(Discretization.self, forKey: .discretization) ?? .exact
+    }
+
+    /// Encodes every field but `discretization` when it is the default, so that networks without an Euler layer
+    /// encode byte for byte as before (checkpoint headers, run directories).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(family, forKey: .family)
+        try c.encode(tauMem, forKey: .tauMem)
+        try c.encode(tauSyn, forKey: .tauSyn)
+        try c.encode(vThreshold, forKey: .vThreshold)
+        try c.encode(vLeak, forKey: .vLeak)
+        try c.encode(vReset, forKey: .vReset)
+        try c.encode(r, forKey: .r)
+        try c.encode(reset, forKey: .reset)
+        try c.encode(resetGradient, forKey: .resetGradient)
+        try c.encode(currentTiming, forKey: .currentTiming)
+        try c.encode(inputScaling, forKey: .inputScaling)
+        if discretization != .exact { try c.encode(discretization, forKey: .discretization) }
     }
 
     /// The step's constants for time step `dt` (seconds), computed once (never in a hot loop).
+    ///
+    /// With ``Discretization/euler`` the decays are `1 − Δt/τ` (forward Euler; `Δt < τ` keeps them positive).
     public func discretized(dt: Double) -> Discretized {
-        let alpha = family.hasSynapticCurrent ? NeuronStep<Double>.decay(dt: dt, tau: tauSyn) : 0
-        let beta = family.leaks ? NeuronStep<Double>.decay(dt: dt, tau: tauMem) : 1
+        let decay: (Double) -> Double = { tau in
+            self.discretization == .exact ? NeuronStep<Double>.decay(dt: dt, tau: tau) : 1 - dt / tau
+        }
+        let alpha = family.hasSynapticCurrent ? decay(tauSyn) : 0
+        let beta = family.leaks ? decay(tauMem) : 1
         let c = Double(r) * (inputScaling == .unit ? 1.0 : 1.0 - beta)
         return Discretized(alpha: alpha, beta: beta, gain: c, leak: Double(vLeak), threshold: Double(vThreshold), vReset: Double(vReset))
     }
@@ -173,6 +213,10 @@ public struct NeuronParameters: Codable, Equatable, Sendable {
         if reset == .zero && resetGradient == .differentiable && vReset != 0 {
             throw TrainingError.invalidParameter(
                 field: "\(field).resetGradient", message: "a differentiable reset to a nonzero vReset (\(vReset)) is not implemented; use detached or vReset 0")
+        }
+        if reset == .immediate && resetGradient == .differentiable {
+            throw TrainingError.invalidParameter(
+                field: "\(field).resetGradient", message: "a differentiable immediate (NIR) reset is not implemented; use detached")
         }
         if family == .integrateAndFire && inputScaling != .unit {
             throw TrainingError.invalidParameter(
@@ -236,6 +280,7 @@ public struct NeuronStep<Value: NeuronValue> {
 extension NeuronStep {
     /// The membrane of a neuron that spiked: `V − (ϑ − v_reset)` (subtract) or `v_reset` (zero, to value).
     @inlinable @inline(__always)
+    /// (`immediate` resets before the membrane update instead: callers apply `vReset` to `V[t]` first.)
     public static func reset(_ v: Value, mode: ResetMode, threshold: Value, vReset: Value) -> Value {
         mode == .subtract ? v - (threshold - vReset) : vReset
     }

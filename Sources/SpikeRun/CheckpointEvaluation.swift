@@ -34,16 +34,22 @@ public struct CheckpointEvaluation: Sendable {
     ///   - dataset, dataDir: override the checkpoint's dataset and data folder.
     ///   - substrate: `software`, `chip` or `chip:SEED`; nil: the one it was trained on.
     ///   - threads: worker threads; nil: all cores.
-    /// - Throws: `TrainingError` naming the file when it is not a SpikeLoop checkpoint, ``RunError`` for bad
-    ///   settings or a network that does not fit the dataset (input channels, classes), `DatasetError` for
-    ///   missing data.
+    ///   - nirProducer, nirDt: for a NIR file (`.nir`, no run config: pass `dataset`), how to import it
+    ///     (``NIRInterop/network(from:producer:dt:)``).
+    /// - Throws: `TrainingError` naming the file when it is not a SpikeLoop checkpoint, `NIRError` for a NIR file
+    ///   that does not import, ``RunError`` for bad settings or a network that does not fit
+    ///   the dataset (input channels, classes), `DatasetError` for missing data.
     public init(
         checkpoint path: String, split: DataSplit = .test, dataset: String? = nil, dataDir: String? = nil,
-        substrate: String? = nil, threads: Int? = nil
+        substrate: String? = nil, threads: Int? = nil, nirProducer: NIRProducer = .nir, nirDt: Double? = nil
     ) throws {
         if let t = threads { try SettingCheck.int(t, "threads", 1...RunConfig.Limits.threads) }
         BLAS.setThreads(1)
-        let checkpoint = try Checkpoint.read(from: URL(fileURLWithPath: path))
+        let url = URL(fileURLWithPath: path)
+        let checkpoint =
+            url.pathExtension.lowercased() == "nir"
+            ? Checkpoint(network: try NIRInterop.network(from: url, producer: nirProducer, dt: nirDt))
+            : try Checkpoint.read(from: url)
         var config = RunConfig()
         if let text = checkpoint.metadata["spikeloop.config"],
             let dict = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]

@@ -16,6 +16,8 @@ public struct RunError: Error, CustomStringConvertible, Equatable, Sendable {
         case dataGeneration = "data generation"
         /// Training produced a non-finite loss, gradient or weight; the message names the last good checkpoint.
         case diverged
+        /// An input file (a `.npy` array, a NIR graph's input) is unreadable or does not fit.
+        case inputFile = "input file"
     }
 
     public var code: Code

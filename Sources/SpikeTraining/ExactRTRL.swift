@@ -14,6 +14,9 @@ public struct ExactRTRL {
     public let surrogate: Surrogate
 
     public init(network: Network, surrogate: Surrogate) {
+        precondition(
+            !network.layers.contains { $0.isSpiking && $0.parameters.reset == .immediate },
+            "exact RTRL models subtract and zero resets, not immediate (NIR) ones")
         self.network = network
         self.surrogate = surrogate
     }

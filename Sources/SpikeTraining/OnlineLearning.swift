@@ -71,6 +71,10 @@ public final class OnlineLearning: @unchecked Sendable {
 
     /// Loss, statistics and the online gradient estimate of `objective` on `batch` run on `substrate`.
     public func gradients(network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?) throws -> (Gradients, RunStatistics) {
+        if let l = network.layers.firstIndex(where: { $0.isSpiking && $0.parameters.reset == .immediate }) {
+            throw TrainingError.invalidParameter(
+                field: "layers[\(l)].parameters.reset", message: "the online rules model subtract and zero resets; train an immediate (NIR) reset with BPTT")
+        }
         let invB = 1 / Float(max(1, batch.sampleCount))
         let B = makeFeedback(network)
         if streaming && !substrate.capabilities.exactMembranes {

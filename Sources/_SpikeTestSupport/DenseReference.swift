@@ -88,9 +88,15 @@ public struct DenseReference {
                 }
                 for i in 0..<n {
                     let drive = layer.parameters.currentTiming == .sameStep ? tape.I[t + 1][i] : tape.I[t][i]
+                    let sr = tape.resetSpikes[t][i]
+                    if layer.parameters.reset == .immediate {
+                        // NIR: integrate from v_reset (0 here) where S[t] = 1
+                        tape.u[t][i] = d.beta * tape.V[t][i] + d.gain * drive
+                        tape.V[t + 1][i] = d.beta * tape.V[t][i] * (1 - sr) + d.gain * drive
+                        continue
+                    }
                     let u = d.beta * tape.V[t][i] + d.gain * drive
                     tape.u[t][i] = u
-                    let sr = tape.resetSpikes[t][i]
                     tape.V[t + 1][i] = layer.parameters.reset == .subtract ? u - th * sr : u * (1 - sr)
                 }
             }
@@ -220,6 +226,12 @@ public struct DenseReference {
                     for i in 0..<n {
                         let a = aV[t + 1][i]
                         var aU = a
+                        if layer.isSpiking && layer.parameters.reset == .immediate {
+                            // V[t+1] = β·V[t]·(1 − Sr[t]) + c·drive (detached only)
+                            aV[t][i] += d.beta * a * (1 - tape.resetSpikes[t][i])
+                            if layer.parameters.currentTiming == .sameStep { aI[t + 1][i] += d.gain * a } else { aI[t][i] += d.gain * a }
+                            continue
+                        }
                         if layer.isSpiking {
                             if layer.parameters.reset == .zero {
                                 aU = a * (1 - tape.resetSpikes[t][i])

@@ -7,13 +7,15 @@ struct Evaluate: ParsableCommand {
         abstract: "Evaluate a checkpoint: accuracy, confusion matrix, per-class accuracy and activity.",
         discussion: "The encoding (dataset, steps, dt, latency code) comes from the checkpoint's config unless overridden.")
 
-    @Argument(help: "Checkpoint (.safetensors) written by spikeloop train.") var checkpoint: String
+    @Argument(help: "Checkpoint (.safetensors) written by spikeloop train, or a NIR file (.nir; pass --dataset).") var checkpoint: String
     @Option(help: "Dataset (default: the one the checkpoint was trained on).") var dataset: String?
     @Option(help: "Folder with the dataset's IDX files.") var dataDir: String?
     @Option(help: "Split: test or validation.") var split: String = "test"
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Print one JSON object as the last line.") var json = false
     @Option(help: "Substrate to evaluate on: software, chip or chip:SEED (default: the one it was trained on).") var substrate: String?
+    @Option(help: "For a .nir file: who wrote it (nir, snntorch, norse, spikeloop).") var nirProducer: NIRProducer = .nir
+    @Option(help: "For a .nir file from producer nir: the time step in seconds.") var nirDt: Double?
 
     func validate() throws {
         guard DataSplit(rawValue: split) != nil else { throw ValidationError("--split must be test or validation, got '\(split)'") }
@@ -25,7 +27,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let r = try CheckpointEvaluation(
             checkpoint: checkpoint, split: DataSplit(rawValue: split) ?? .test, dataset: dataset, dataDir: dataDir,
-            substrate: substrate, threads: threads)
+            substrate: substrate, threads: threads, nirProducer: nirProducer, nirDt: nirDt)
         let e = r.evaluation
         print("\(r.config.dataset) \(split): \(e.samples) samples")
         print(String(format: "accuracy            %.2f %%", 100 * e.accuracy))

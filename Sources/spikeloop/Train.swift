@@ -21,6 +21,8 @@ struct Train: ParsableCommand {
     @OptionGroup var flags: ConfigFlags
     @Option(help: "Run directory (default: runs/<dataset>-<time>).") var runDir: String?
     @Option(help: "Continue the run in this directory from its last checkpoint.") var resume: String?
+    @Option(help: "Start from this network instead of random weights: a NIR file (.nir) or a checkpoint (.safetensors).") var initFrom: String?
+    @Option(help: "With --init-from FILE.nir: who wrote it (nir uses --dt as the step; snntorch 1e-4, norse 1e-3).") var initProducer: NIRProducer = .nir
     @Flag(help: "Print one JSON object as the last line.") var json = false
     /// Acts as a Ctrl-C after this many batches (tests of interruption and resume).
     @Option(help: .hidden) var interruptAfterBatches: Int?
@@ -36,7 +38,7 @@ struct Train: ParsableCommand {
         do {
             session =
                 try checkpoint.map { try TrainingRun(resuming: directory, checkpoint: $0, config: config, data: data) }
-                ?? TrainingRun(config: config, directory: directory, data: data)
+                ?? TrainingRun(config: config, directory: directory, data: data, network: try initialNetwork(config))
         } catch let e as RunError where e.code == .checkpoint { throw ValidationError(e.description) }
         if session.substrateSpec.isChip { log("substrate \(session.substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
         if checkpoint != nil { log("resuming \(directory.url.path) at epoch \(session.state.epoch + 1), batch \(session.state.nextBatch)") }
@@ -67,6 +69,15 @@ struct Train: ParsableCommand {
         case .completed(let r):
             report(r, config: config)
         }
+    }
+
+    /// The network of --init-from (nil: built from the config).
+    private func initialNetwork(_ config: RunConfig) throws -> Network? {
+        guard let path = initFrom else { return nil }
+        guard resume == nil else { throw ValidationError("--init-from and --resume exclude each other") }
+        let net = try NIRInterop.network(from: URL(fileURLWithPath: path), producer: initProducer, dt: config.dt)
+        log("initialized from \(path): \(([net.inputCount] + net.layers.map(\.neuronCount)).map(String.init).joined(separator: "-")), dt \(net.dt) s")
+        return net
     }
 
     /// The resolved config and the run directory: a new one, or the one being resumed with its last checkpoint.

@@ -59,7 +59,9 @@ import SpikeTraining
         let before = obs.layers[0].membrane(sample: 0, step: expectedStep, neuron: 0)
         let beta = Float(exp(-dt / tauMem))
         let u = beta * before + (1 - beta) * w
-        #expect(abs(v - (reset == .subtract ? u - theta : 0)) < 1e-5)
+        // immediate (NIR): integrate this step from v_reset = 0, the current (τ_s → ∞) still w.
+        let expected: Float = reset == .subtract ? u - theta : reset == .zero ? 0 : (1 - beta) * w
+        #expect(abs(v - expected) < 1e-5)
     }
 
     @Test("the exact quiescence exit of inference changes no spike and no prediction")

@@ -53,4 +53,21 @@ import SpikeTraining
         let round = try JSONDecoder().decode(NeuronParameters.self, from: JSONEncoder().encode(NeuronParameters(family: .lif, tauMem: 1e-3, tauSyn: 2e-3, vLeak: 0.1, vReset: -0.2, r: 2)))
         #expect(round.family == .lif && round.vLeak == 0.1 && round.vReset == -0.2 && round.r == 2)
     }
+
+    @Test("Euler discretization gives 1 − dt/τ decays; the default stays exact and encodes as before")
+    func eulerDiscretization() throws {
+        var p = NeuronParameters(tauMem: 1e-2, tauSyn: 5e-3, inputScaling: .oneMinusBeta)
+        let exact = p.discretized(dt: 1e-3)
+        #expect(exact.alpha == exp(-1e-3 / 5e-3) && exact.beta == exp(-1e-3 / 1e-2))
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let before = String(decoding: try enc.encode(p), as: UTF8.self)
+        #expect(!before.contains("discretization"), "default parameters must encode without the new key: \(before)")
+        p.discretization = .euler
+        let euler = p.discretized(dt: 1e-3)
+        #expect(euler.alpha == 1 - 1e-3 / 5e-3 && euler.beta == 1 - 1e-3 / 1e-2 && abs(euler.gain - 1e-3 / 1e-2) < 1e-15)
+        let round = try JSONDecoder().decode(NeuronParameters.self, from: enc.encode(p))
+        #expect(round == p && round.discretization == .euler)
+        #expect(try JSONDecoder().decode(NeuronParameters.self, from: Data(before.utf8)).discretization == .exact)
+    }
 }
