@@ -3,7 +3,8 @@
 # revision; default: the last commit before the architecture change) and the working tree's. Workloads: SG-MLP16
 # training and inference (batch 1000 and 1) on the software substrate, the same on the emulated chip, and a
 # 1-epoch Fashion-MNIST run (seed 1), whose test accuracy must be identical. Runs alternate base/new; each
-# figure is the best of REPEAT. One JSON line per workload is appended to results/compare-builds.jsonl.
+# figure is given as the best and the median of REPEAT runs (ratios > 1: the new build is faster). One JSON line
+# per workload is appended to results/compare-builds.jsonl.
 # Usage: scripts/compare-builds.sh [BASE_REV] [REPEAT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,9 +35,12 @@ name, rev, old, new = sys.argv[1:]
 keys = ("training_samples_per_second", "inference_patterns_per_second", "inference_batch1_patterns_per_second")
 rows = {w: [json.loads(l) for l in open(p) if l.strip()] for w, p in (("base", old), ("new", new))}
 out = {"workload": name, "base_revision": rev, "repeats": len(rows["new"])}
+def median(v):
+    v = sorted(v); return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
 for k in keys:
-    b = max(r[k] for r in rows["base"]); n = max(r[k] for r in rows["new"])
-    out[k] = {"base": round(b), "new": round(n), "ratio": round(n / b, 3)}
+    b = [r[k] for r in rows["base"]]; n = [r[k] for r in rows["new"]]
+    out[k] = {"base_best": round(max(b)), "new_best": round(max(n)), "ratio_best": round(max(n) / max(b), 3),
+              "base_median": round(median(b)), "new_median": round(median(n)), "ratio_median": round(median(n) / median(b), 3)}
 print(json.dumps(out, sort_keys=True))
 with open("results/compare-builds.jsonl", "a") as f: f.write(json.dumps(out, sort_keys=True) + "\n")
 PY
@@ -55,10 +59,13 @@ epoch() {  # best-of-repeat wall time of a 1-epoch Fashion-MNIST run; accuracies
 import json, sys
 rev, old, new = sys.argv[1:]
 rows = {w: [json.loads(l) for l in open(p) if l.strip()] for w, p in (("base", old), ("new", new))}
-b = min(r["seconds_per_epoch"] for r in rows["base"]); n = min(r["seconds_per_epoch"] for r in rows["new"])
+bs = sorted(r["seconds_per_epoch"] for r in rows["base"]); ns = sorted(r["seconds_per_epoch"] for r in rows["new"])
+b, n = bs[0], ns[0]
+bm, nm = bs[len(bs) // 2], ns[len(ns) // 2]
 acc = {w: sorted({r["test_accuracy"] for r in rows[w]}) for w in rows}
 out = {"workload": "fashion-mnist 1 epoch (seed 1)", "base_revision": rev, "repeats": len(rows["new"]),
-       "seconds_per_epoch": {"base": round(b, 3), "new": round(n, 3), "ratio": round(b / n, 3)},
+       "seconds_per_epoch": {"base_best": round(b, 3), "new_best": round(n, 3), "speed_ratio_best": round(b / n, 3),
+                             "base_median": round(bm, 3), "new_median": round(nm, 3), "speed_ratio_median": round(bm / nm, 3)},
        "test_accuracy": {"base": acc["base"], "new": acc["new"], "identical": acc["base"] == acc["new"]}}
 print(json.dumps(out, sort_keys=True))
 with open("results/compare-builds.jsonl", "a") as f: f.write(json.dumps(out, sort_keys=True) + "\n")
