@@ -1,6 +1,14 @@
 import SpikeModel
 import SpikeCore
 
+/// A buffer owned by its `PackedNetwork`, seen through its pointer: copying a `PackedLayer` then involves no reference
+/// counting, on which the workers reading one network contended in the per-sample path (measured: 2-thread
+/// inference lost ~10 % to `swift_retain`/`swift_release` of the shared weight buffers).
+public struct BufferView: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+}
+
 /// A layer's weights padded to vector strides and its decays as Float, built once per batch.
 ///
 /// Row `j` of `weights` is presynaptic neuron `j`'s synapses, `stride` floats long (zero padded), so an
@@ -10,11 +18,11 @@ public struct PackedLayer: @unchecked Sendable {
     public let inputCount: Int
     public let neuronCount: Int
     public let stride: Int
-    public let weights: FloatBuffer
-    public let recurrent: FloatBuffer?
+    public let weights: BufferView
+    public let recurrent: BufferView?
     /// `[neuronCount][inputStride]`: the transpose, kept for small layers (readouts) so that the layer below
     /// can form `W·λ` with one broadcast per neuron instead of a GEMM.
-    public let transposed: FloatBuffer?
+    public let transposed: BufferView?
     public let inputStride: Int
     public let alpha: Float
     public let beta: Float
@@ -33,15 +41,21 @@ public struct PackedLayer: @unchecked Sendable {
         NeuronStep(alpha: .init(repeating: alpha), beta: .init(repeating: beta), gain: .init(repeating: gain), leak: .init(repeating: leak))
     }
 
-    init(_ layer: Layer, dt: Double) {
+    /// Allocates the layer's buffers into `storage` (which the network keeps) and views them.
+    init(_ layer: Layer, dt: Double, storage: inout [FloatBuffer]) {
+        func allocate(_ count: Int) -> BufferView {
+            let b = FloatBuffer(count: count)
+            storage.append(b)
+            return BufferView(pointer: b.pointer, count: count)
+        }
         kind = layer.kind
         inputCount = layer.inputCount
         neuronCount = layer.neuronCount
         stride = neuronStride(layer.neuronCount)
-        weights = FloatBuffer(count: inputCount * stride)
-        recurrent = layer.isRecurrent ? FloatBuffer(count: neuronCount * stride) : nil
+        weights = allocate(inputCount * stride)
+        recurrent = layer.isRecurrent ? allocate(neuronCount * stride) : nil
         inputStride = neuronStride(layer.inputCount)
-        transposed = layer.neuronCount <= 16 ? FloatBuffer(count: layer.neuronCount * neuronStride(layer.inputCount)) : nil
+        transposed = layer.neuronCount <= 16 ? allocate(layer.neuronCount * neuronStride(layer.inputCount)) : nil
         let d = layer.parameters.discretized(dt: dt)
         alpha = Float(d.alpha)
         beta = Float(d.beta)
@@ -83,10 +97,14 @@ public struct PackedLayer: @unchecked Sendable {
 public struct PackedNetwork: @unchecked Sendable {
     public let layers: [PackedLayer]
     public let dt: Double
+    /// Owns every layer's buffers (the layers hold views).
+    private let storage: [FloatBuffer]
 
     public init(_ network: Network) {
         dt = network.dt
-        layers = network.layers.map { PackedLayer($0, dt: network.dt) }
+        var storage: [FloatBuffer] = []
+        layers = network.layers.map { PackedLayer($0, dt: network.dt, storage: &storage) }
+        self.storage = storage
     }
 
     /// Whether `network` has this layout and these decays, so that `load` may reuse the buffers
