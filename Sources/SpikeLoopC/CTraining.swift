@@ -17,6 +17,16 @@ func write(_ s: RunStatistics, to out: UnsafeMutablePointer<Double>?) {
 }
 
 /// Evaluates the network on a labelled batch; writes the statistics (6 values) and one prediction per sample.
+/// The network, substrate and labelled batch behind three handles, the batch checked against the network.
+private func labelledRun(
+    _ networkHandle: UnsafeMutableRawPointer, _ substrateHandle: UnsafeMutableRawPointer, _ batchHandle: UnsafeMutableRawPointer
+) throws -> (ModelBox, Substrate, SpikeBatch) {
+    let model: ModelBox = object(networkHandle)
+    let batch = (object(batchHandle) as BatchBox).batch
+    try check(batch, fits: model.network, labelled: true)
+    return (model, (object(substrateHandle) as SubstrateBox).substrate, batch)
+}
+
 @_cdecl("sl_evaluate")
 public func slEvaluate(
     _ networkHandle: UnsafeMutableRawPointer, _ substrateHandle: UnsafeMutableRawPointer,
@@ -24,10 +34,7 @@ public func slEvaluate(
     _ stats: UnsafeMutablePointer<Double>?, _ predictions: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
     guarded {
-        let model: ModelBox = object(networkHandle)
-        let substrate = (object(substrateHandle) as SubstrateBox).substrate
-        let batch = (object(batchHandle) as BatchBox).batch
-        try check(batch, fits: model.network, labelled: true)
+        let (model, substrate, batch) = try labelledRun(networkHandle, substrateHandle, batchHandle)
         try substrate.load(model.network)
         let inference = Inference(network: model.network, stepCount: batch.stepCount, workers: model.config.workers)
         let result = try inference.evaluate(
@@ -46,10 +53,7 @@ public func slTrainEpoch(
     _ progress: SLProgress?, _ userData: UnsafeMutableRawPointer?, _ stats: UnsafeMutablePointer<Double>?
 ) -> Int32 {
     guarded {
-        let model: ModelBox = object(networkHandle)
-        let substrate = (object(substrateHandle) as SubstrateBox).substrate
-        let batch = (object(batchHandle) as BatchBox).batch
-        try check(batch, fits: model.network, labelled: true)
+        let (model, substrate, batch) = try labelledRun(networkHandle, substrateHandle, batchHandle)
         let c = model.config
         let trainer = try Trainer(
             network: model.network,
@@ -84,10 +88,7 @@ public func slGradients(
     _ stats: UnsafeMutablePointer<Double>?
 ) -> Int32 {
     guarded {
-        let model: ModelBox = object(networkHandle)
-        let substrate = (object(substrateHandle) as SubstrateBox).substrate
-        let batch = (object(batchHandle) as BatchBox).batch
-        try check(batch, fits: model.network, labelled: true)
+        let (model, substrate, batch) = try labelledRun(networkHandle, substrateHandle, batchHandle)
         try substrate.load(model.network)
         let engine = BPTT(
             network: model.network, stepCount: batch.stepCount, workers: 1, chunk: max(1, substrate.preferredChunkSize))
