@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "SpikeModel", dependencies: ["SpikeCore"]),
         .target(name: "SpikeKernels", dependencies: ["SpikeModel", "SpikeCore", "_CSpikeKernels"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeModel", "SpikeKernels", "SpikeCore"]),
-        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "CZlib", "CHDF5"]),
+        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "SpikeHDF5", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "_CSpikeKernels"]),
         .target(name: "SpikeReport"),
         .target(name: "SpikeHDF5", dependencies: ["CHDF5"]),
@@ -80,7 +80,7 @@ let package = Package(
             name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
         .testTarget(
             name: "SpikeFuzzTests",
-            dependencies: ["SpikeData", "SpikeCore", "SpikeTraining", "SpikeAudio", "CZlib", "CHDF5"]),
+            dependencies: ["SpikeData", "SpikeCore", "SpikeTraining", "SpikeAudio", "SpikeNIR", "SpikeHDF5", "CZlib", "CHDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )
