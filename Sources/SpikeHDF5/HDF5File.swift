@@ -37,7 +37,7 @@ public final class HDF5File {
         let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
         elementLimit = Self.elementLimit(fileSize: size)
         try HDF5Preflight.checkLocalHeaps(path, fileSize: size)
-        try HDF5Preflight.probeEverything(path, maxElements: elementLimit)
+        try HDF5Preflight.probeEverything(path, fileSize: size, maxElements: elementLimit)
         let f = H5Fopen(path, spikeloop_h5f_acc_rdonly(), spikeloop_h5p_default())
         guard f >= 0 else { throw HDF5Error(.cannotOpen, file: path, object: "/", "not an HDF5 file (H5Fopen failed)") }
         id = f

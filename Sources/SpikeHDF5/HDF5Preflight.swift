@@ -85,19 +85,22 @@ package enum HDF5Preflight {
     /// Opens the file and reads every object in it in a forked child (`spikeloop_h5_probe_isolated`), and throws if
     /// HDF5 crashed or hung there; the caller then reads the file in this process. Falls back to no probe when the
     /// process cannot fork. `maxElements`: larger datasets are not read (the readers refuse them).
-    package static func probeEverything(_ path: String, maxElements: Int) throws {
-        try probe(path, mode: Int32(SPIKELOOP_H5_PROBE_EVERYTHING), limit: UInt64(max(0, maxElements)))
+    /// A corrupt file can send HDF5 into an endless loop; reading a sound one takes well under a second per 20 MB,
+    /// so the child gets 5 s plus one second per 20 MB (at most ``probeTimeout``).
+    package static func probeEverything(_ path: String, fileSize: Int, maxElements: Int) throws {
+        let seconds = UInt32(min(Int(probeTimeout), 5 + max(0, fileSize) / 20_000_000))
+        try probe(path, mode: Int32(SPIKELOOP_H5_PROBE_EVERYTHING), limit: UInt64(max(0, maxElements)), timeout: seconds)
     }
 
     /// The same for an SHD file: only its datasets' metadata, walking at most `maxRows` rows of chunk index.
     package static func probeSHD(_ path: String, maxRows: Int) throws {
-        try probe(path, mode: Int32(SPIKELOOP_H5_PROBE_SHD), limit: UInt64(max(0, maxRows)))
+        try probe(path, mode: Int32(SPIKELOOP_H5_PROBE_SHD), limit: UInt64(max(0, maxRows)), timeout: probeTimeout)
     }
 
     private static let probeBudgetDescription = "memory"
 
-    private static func probe(_ path: String, mode: Int32, limit: UInt64) throws {
-        let r = withHDF5Lock { spikeloop_h5_probe_isolated(path, mode, limit, probeTimeout) }
+    private static func probe(_ path: String, mode: Int32, limit: UInt64, timeout: UInt32) throws {
+        let r = withHDF5Lock { spikeloop_h5_probe_isolated(path, mode, limit, timeout) }
         switch r {
         case 0, -2:
             return
@@ -108,7 +111,7 @@ package enum HDF5Preflight {
         case -1:
             throw HDF5Error(
                 .corrupt, file: path, object: "/",
-                "reading the file's HDF5 structure did not finish within \(probeTimeout) s: its metadata is corrupt (a loop)")
+                "reading the file's HDF5 structure did not finish within \(timeout) s: its metadata is corrupt (a loop)")
         default:
             throw HDF5Error(
                 .corrupt, file: path, object: "/",
