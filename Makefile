@@ -50,6 +50,8 @@ test-python:
 
 # Ends with the report's path and one line: in-the-loop vs copied-from-software accuracy on the same chip.
 demo: demo-deps build
+	@echo "make demo: train Fashion-MNIST in software, copy the weights onto emulated chip $(DEMO_CHIP) decalibrated by" \
+	  "sigma_d $(DEMO_SIGMA), and train $(DEMO_LOOP_EPOCHS) epochs in the loop on that same chip (Cramer et al. 2022)"
 	$(BIN) experiment mismatch --dataset fashion-mnist --config configs/images-tuned.yaml \
 	  --sigmas $(DEMO_SIGMA) --chips $(DEMO_CHIP) --software-epochs $(DEMO_SOFTWARE_EPOCHS) \
 	  --loop-epochs $(DEMO_LOOP_EPOCHS) --out runs/demo-$$(date +%Y%m%d-%H%M%S)
@@ -63,8 +65,10 @@ bench: build
 run: build
 	$(BIN) $(ARGS)
 
-# Renders a run report in headless Chromium (Debian) and checks the screenshot: make check-report REPORT=runs/.../report.html
-check-report:
+# Renders reports in headless Chromium (Debian) and checks the screenshots. Without REPORT: trains a small software
+# run and a small chip run and checks both (runs/check-report/software.png, chip.png); with REPORT=runs/.../report.html
+# that report only.
+check-report: $(if $(REPORT),,demo-deps build)
 	bash scripts/check-report.sh $(REPORT)
 
 clean:

@@ -37,7 +37,7 @@ extension SVG {
         f.yTicks.values = f.yTicks.values.filter { $0 <= Double(neurons) }
         f.yTicks.hi = Double(max(neurons, 1))
         var s = f.axes(title: title, xLabel: xLabel, yLabel: neuronLabel)
-        let h = max(1.2, min(3, f.plotHeight / Double(max(neurons, 1))))
+        let h = max(2, min(3, f.plotHeight / Double(max(neurons, 1))))
         for (t, k) in spikes {
             s +=
                 "<rect x='\(n(f.px(t) - 1.5))' y='\(n(f.py(Double(k) + 0.5) - h / 2))' width='3' height='\(n(h))' fill='\(color)'/>"

@@ -141,11 +141,11 @@ extension RunReport {
             rows: rows.map { name, target, b, a, scale in
                 let sb = ChipInspection.Parameter.meanAndSD(b)
                 let sa = ChipInspection.Parameter.meanAndSD(a)
-                return [
-                    name, String(format: "%.3g", target * scale),
-                    String(format: "%.3f ± %.3f", sb.mean * scale, sb.sd * scale),
-                    String(format: "%.3f ± %.3f", sa.mean * scale, sa.sd * scale),
-                ]
+                // rounded first and + 0 (−0.0 + 0 is 0): a mean that rounds to zero reads 0.000, not -0.000
+                func text(_ m: Double, _ sd: Double) -> String {
+                    String(format: "%.3f ± %.3f", (m * scale * 1000).rounded() / 1000 + 0, sd * scale)
+                }
+                return [name, String(format: "%.3g", target * scale), text(sb.mean, sb.sd), text(sa.mean, sa.sd)]
             })
         addChipTime(to: &page, chip: chip)
     }

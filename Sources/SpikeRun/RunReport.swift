@@ -78,7 +78,8 @@ public struct RunReport {
     public func html() throws -> String {
         let sizes = network.layers.map { "\($0.neuronCount)" }.joined(separator: "-")
         var page = HTMLReport(
-            title: title ?? "SpikeLoop run — \(config.dataset), \(sizes) (input \(network.inputCount))")
+            title: title
+                ?? "SpikeLoop run — \(ClassNames.datasetTitle(config.dataset)), \(sizes) (input \(network.inputCount))")
         page.paragraph(summary)
         preamble?(&page)
         addCurves(to: &page)
