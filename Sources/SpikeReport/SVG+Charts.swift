@@ -22,7 +22,18 @@ extension SVG {
             s += "<circle cx='\(n(f.px(x)))' cy='\(n(f.py(y)))' r='4' fill='none' stroke='\(c)' stroke-width='2'/>"
         }
         if legend && series.count > 1 {
-            s += f.legend(series.map { ($0.name, $0.color, $0.dashed) }, corner: outside ? .outside : .topRight)
+            // points along the lines too, so that a legend does not sit on a segment between two far points
+            let dense = series.flatMap { se in
+                zip(se.points, se.points.dropFirst()).flatMap { a, b in
+                    (0..<8).map { k in
+                        let t = Double(k) / 8
+                        return (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))
+                    }
+                } + se.points.suffix(1)
+            }
+            let names = series.map(\.name)
+            let corner = outside ? .outside : f.quietestCorner(for: names, points: dense)
+            s += f.legend(series.map { ($0.name, $0.color, $0.dashed) }, corner: corner)
         }
         return wrap(s, width: f.width, height: f.height)
     }

@@ -119,6 +119,20 @@ extension SVG {
 
         static func legendWidth(_ names: [String]) -> Double { 26 + 6.5 * Double(names.map(\.count).max() ?? 0) }
 
+        /// The inside corner where a legend of `names` covers the fewest of `points` (ties: top right, then top
+        /// left, bottom right, bottom left), so that rising curves get their legend at the bottom.
+        func quietestCorner(for names: [String], points: [(Double, Double)]) -> Corner {
+            let w = Self.legendWidth(names) + 6
+            let h = 12 + 14 * Double(names.count)
+            let corners: [Corner] = [.topRight, .topLeft, .bottomRight, .bottomLeft]
+            func covered(_ c: Corner) -> Int {
+                let xr = c == .topRight || c == .bottomRight ? (width - right - w)...(width - right) : left...(left + w)
+                let yr = c == .topRight || c == .topLeft ? top...(top + h) : (height - bottom - h)...(height - bottom)
+                return points.lazy.filter { xr.contains(px($0.0)) && yr.contains(py($0.1)) }.count
+            }
+            return corners.min { covered($0) < covered($1) } ?? .topRight
+        }
+
         /// Makes room right of the plot for a legend of `names`, keeping the plot area's size.
         mutating func widenForLegend(_ names: [String]) {
             let w = Self.legendWidth(names) + 14

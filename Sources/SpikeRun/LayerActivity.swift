@@ -28,10 +28,10 @@ public struct LayerActivity: Sendable, Equatable {
     /// Spikes of the whole layer per sample.
     public var spikesPerSample: Double { Double(spikeCounts.reduce(0, +)) / Double(max(1, samples)) }
 
-    /// Runs the first `limit` samples of `input` on `substrate` (which must hold `network`) in chunks of 50 and
+    /// Runs the first `limit` samples of `input` (all by default) on `substrate` (which must hold `network`) in chunks of 50 and
     /// counts every hidden neuron's spikes; also returns the hidden spikes of each sample.
     /// - Complexity: one substrate pass over the samples, recording spikes only.
-    public static func measure(network: Network, input: SpikeBatch, substrate: Substrate, limit: Int = 1000) throws
+    public static func measure(network: Network, input: SpikeBatch, substrate: Substrate, limit: Int = .max) throws
         -> (layers: [LayerActivity], spikesPerSample: [Int])
     {
         let n = min(limit, input.sampleCount)

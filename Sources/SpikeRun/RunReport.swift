@@ -11,8 +11,8 @@ import SpikeTraining
 /// chip runs, the calibration summary and chip time and energy; the confusion matrix with class names; the
 /// configuration. Everything is inline SVG, so the page works offline and in a headless browser.
 ///
-/// The figures after the training curves come from running test samples (up to 1,000) on the run's substrate, so
-/// on a chip they show what the chip did.
+/// The figures after the training curves come from running test samples on the run's substrate, so on a chip they
+/// show what the chip did.
 public struct RunReport {
     public var network: Network
     public var config: RunConfig

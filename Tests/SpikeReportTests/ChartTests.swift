@@ -28,6 +28,32 @@ import Testing
         #expect(svg.components(separatedBy: "<rect").count - 1 == 1 + 3 + 1)  // frame, bars, silent band
     }
 
+    @Test("a legend goes to the corner the lines leave free: bottom right for accuracy, top right for loss")
+    func legendCorner() throws {
+        func legendY(_ svg: String) throws -> Double {
+            // the legend box is the only rect with a white fill
+            let r = try #require(svg.range(of: "fill='#fff' fill-opacity='0.85'"))
+            let before = svg[..<r.lowerBound]
+            let y = try #require(before.range(of: "y='", options: .backwards))
+            return try #require(Double(before[y.upperBound...].prefix { $0 != "'" }))
+        }
+        // an accuracy curve (steep rise, then flat at the top) and a loss curve (steep fall, then flat at the bottom)
+        let rising = [(0.0, 0.0), (0.5, 9), (10, 10)]
+        let falling = [(0.0, 10.0), (0.5, 1), (10, 0)]
+        func chart(_ pts: [(Double, Double)]) -> String {
+            SVG.lineChart(
+                title: "t", xLabel: "x", yLabel: "y",
+                series: [
+                    SVG.Series(name: "train, software", points: pts, color: "#000"),
+                    SVG.Series(name: "validation", points: pts.map { ($0.0, $0.1 * 0.95) }, color: "#111"),
+                ])
+        }
+        let up = try legendY(chart(rising))
+        let down = try legendY(chart(falling))
+        #expect(up > 150, "accuracy-like curve: legend at y \(up)")
+        #expect(down < 100, "loss-like curve: legend at y \(down)")
+    }
+
     @Test("the SVG document stacks charts in a grid and is a standalone file")
     func document() {
         let a = SVG.histogram(title: "a", values: [1, 2, 3], bins: 3, xLabel: "x")
