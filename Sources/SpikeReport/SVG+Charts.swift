@@ -19,7 +19,8 @@ extension SVG {
         s += f.markers(verticals)
         for se in series where !se.points.isEmpty { s += f.polyline(se) }
         for (x, y, c) in markers {
-            s += "<circle cx='\(n(f.px(x)))' cy='\(n(f.py(y)))' r='4' fill='none' stroke='\(c)' stroke-width='2'/>"
+            let cy = min(f.height - f.bottom, max(f.top, f.py(y)))
+            s += "<circle cx='\(n(f.px(x)))' cy='\(n(cy))' r='4' fill='none' stroke='\(c)' stroke-width='2'/>"
         }
         if legend && series.count > 1 {
             // points along the lines too, so that a legend does not sit on a segment between two far points

@@ -66,8 +66,12 @@ extension SVG {
         }
 
         /// A polyline through the points that fall in the frame's x range.
+        /// Values beyond the y axis run along the frame's edge (a caller that fixes the y range to leave out a
+        /// saturated trace says so in the chart).
         func polyline(_ se: Series, width lineWidth: Double = 1.6) -> String {
-            let pts = se.points.map { "\(n(px($0.0))),\(n(py($0.1)))" }.joined(separator: " ")
+            let yMin = top
+            let yMax = height - bottom
+            let pts = se.points.map { "\(n(px($0.0))),\(n(min(yMax, max(yMin, py($0.1)))))" }.joined(separator: " ")
             let dash = se.dashed ? " stroke-dasharray='5 3'" : ""
             var s = "<polyline fill='none' stroke='\(se.color)' stroke-width='\(lineWidth)'\(dash) points='\(pts)'/>"
             // a line of one or two points is hard to see: dot them

@@ -41,26 +41,46 @@ extension RunReport {
 
     /// The readout membranes of one sample, one line per class (legend only for ≤ 10 classes), maxima circled
     /// for the max-over-time loss.
+    ///
+    /// On a decalibrated chip, a readout channel with a small measured threshold − leak span reports its ADC
+    /// floor far below the others (−8 where most reach −0.6) and would squash every other line into a flat band;
+    /// the y axis then ends a little beyond the median channel's ADC range, and the classes that leave it run
+    /// along the frame and are named in the title.
     private func readoutChart(_ out: LayerRecord, sample s: Int, predicted: Int, names: [String], dtMicro: Double)
         -> String
     {
         let T = test.stepCount
+        let values = (0..<out.neuronCount).map { k in
+            (0..<T).map { Double(out.membrane(sample: s, step: $0, neuron: k)) }
+        }
         var lines: [SVG.Series] = []
         var marks: [(Double, Double, String)] = []
-        for k in 0..<out.neuronCount {
-            var pts: [(Double, Double)] = []
-            var best = (0.0, -Double.infinity)
-            for t in 0..<T {
-                let v = Double(out.membrane(sample: s, step: t, neuron: k))
-                pts.append((Double(t) * dtMicro, v))
-                if v > best.1 { best = (Double(t) * dtMicro, v) }
-            }
+        for (k, v) in values.enumerated() {
+            let pts = v.enumerated().map { (Double($0.offset) * dtMicro, $0.element) }
             lines.append(SVG.Series(name: ClassNames.label(k, names: names), points: pts, color: SVG.color(k)))
-            if config.loss == .maxOverTime { marks.append((best.0, best.1, SVG.color(k))) }
+            if config.loss == .maxOverTime, let best = pts.max(by: { $0.1 < $1.1 }) {
+                marks.append((best.0, best.1, SVG.color(k)))
+            }
+        }
+        var title = "sample \(s) readout: predicted \(ClassNames.label(predicted, names: names))"
+        var yRange: (Double, Double)? = nil
+        if let chip {
+            let outLayer = network.layers.count - 1
+            let ranges = adcRanges(chip)
+            let channels = (0..<out.neuronCount).map { ranges[globalNeuron(layer: outLayer, $0)] }
+            func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+            let all = values.flatMap { $0 }
+            let lo = max(all.min() ?? 0, median(channels.map(\.lowerBound)) - 0.25)
+            let hi = min(all.max() ?? 1, median(channels.map(\.upperBound)) + 0.25)
+            let off = values.indices.filter { k in values[k].contains { $0 < lo - 1e-9 || $0 > hi + 1e-9 } }
+            if !off.isEmpty && hi > lo {
+                yRange = (lo, hi)
+                title += ", class \(off.map(String.init).joined(separator: ", ")) off the axis"
+            }
         }
         // more than 10 classes: no legend (it would cover the plot)
         return SVG.lineChart(
-            title: "sample \(s): readout, predicted \(ClassNames.label(predicted, names: names))",
-            xLabel: "time (µs)", yLabel: "membrane", series: lines, markers: marks, legend: out.neuronCount <= 10)
+            title: title, xLabel: "time (µs)", yLabel: "membrane", series: lines, yRange: yRange, markers: marks,
+            legend: out.neuronCount <= 10)
     }
 }
