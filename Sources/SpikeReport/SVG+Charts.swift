@@ -34,7 +34,7 @@ extension SVG {
             }
             let names = series.map(\.name)
             let corner = outside ? .outside : f.quietestCorner(for: names, points: dense)
-            s += f.legend(series.map { ($0.name, $0.color, $0.dashed) }, corner: corner)
+            s += f.legend(series.map { ($0.name, $0.color, $0.dashed ? "5 3" : nil) }, corner: corner)
         }
         return wrap(s, width: f.width, height: f.height)
     }

@@ -82,7 +82,8 @@ extension SVG {
         }
 
         /// Legend entries in the top-right corner (a white box behind them so lines do not hide the text).
-        func legend(_ entries: [(name: String, color: String, dashed: Bool)], corner: Corner = .topRight) -> String {
+        /// `dash` is an SVG `stroke-dasharray` (nil: solid).
+        func legend(_ entries: [(name: String, color: String, dash: String?)], corner: Corner = .topRight) -> String {
             guard !entries.isEmpty else { return "" }
             let w = Self.legendWidth(entries.map(\.name))
             let h = 6 + 14 * Double(entries.count)
@@ -94,7 +95,7 @@ extension SVG {
                 "<rect x='\(n(x0))' y='\(n(y0))' width='\(n(w))' height='\(n(h))' fill='#fff' fill-opacity='0.85' stroke='#ccc'/>"
             for (i, e) in entries.enumerated() {
                 let y = y0 + 14 + Double(i) * 14
-                let dash = e.dashed ? " stroke-dasharray='5 3'" : ""
+                let dash = e.dash.map { " stroke-dasharray='\($0)'" } ?? ""
                 s +=
                     "<line x1='\(n(x0 + 4))' x2='\(n(x0 + 20))' y1='\(n(y - 4))' y2='\(n(y - 4))' stroke='\(e.color)' stroke-width='2'\(dash)/>"
                 s += SVG.text(e.name, x: x0 + 24, y: y, anchor: "start")

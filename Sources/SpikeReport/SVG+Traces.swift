@@ -55,9 +55,9 @@ extension SVG {
         let steps = traces.map { max($0.software.count, $0.chip.count) }.max() ?? 1
         var f = Frame(
             exactX: (0, Double(max(1, steps - 1)) * dt), y: (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)), height: 320)
-        var legend = traces.map { ($0.name, $0.color, false) }
+        var legend: [(name: String, color: String, dash: String?)] = traces.map { ($0.name, $0.color, nil) }
         legend += [
-            ("chip (solid)", "#444", false), ("software (dashed)", "#444", true), ("ADC range (dotted)", "#444", true),
+            ("chip (solid)", "#444", nil), ("software (dashed)", "#444", "5 3"), ("ADC range (dotted)", "#444", "1 3"),
         ]
         f.widenForLegend(legend.map(\.0))
         var s = f.axes(title: title, xLabel: xLabel, yLabel: "membrane (threshold units)")
