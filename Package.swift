@@ -74,6 +74,7 @@ let package = Package(
         .testTarget(
             name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeHDF5", "SpikeTraining", "SpikeModel"],
             exclude: ["Fixtures"]),
+        .testTarget(name: "SpikeReportTests", dependencies: ["SpikeReport"]),
         .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeLoopCTests", dependencies: ["SpikeLoopC"]),
         .testTarget(

@@ -91,12 +91,8 @@ final class ChipLayer: @unchecked Sendable {
     func writeWeights(_ layer: Layer, isOutput: Bool, chip: EmulatedChip) {
         let cfg = chip.config
         let wmax = Float(cfg.weightMax)
-        var scale = cfg.hiddenWeightScale
-        if isOutput {
-            let m = layer.weights.reduce(Float(0)) { max($0, abs($1)) }
-            scale = m > 0 ? min(Double(wmax) / Double(m), cfg.outputScaleCap) : cfg.outputScaleCap
-            outputScale = scale
-        }
+        let scale = cfg.weightScale(maxAbsWeight: layer.weights.reduce(Float(0)) { max($0, abs($1)) }, isOutput: isOutput)
+        if isOutput { outputScale = scale }
         let s = Float(scale)
         let fan = cfg.maxFanIn
         let gains = chip.instance.synapseGain
