@@ -11,11 +11,13 @@ public final class FloatBuffer: @unchecked Sendable {
 
     nonisolated(unsafe) private static var colour = 0
 
-    public init(count: Int) {
+    /// - Parameter colour: a fixed placement for buffers whose position must not depend on what was allocated
+    ///   before them (nil: the next colour in allocation order).
+    public init(count: Int, colour: Int? = nil) {
         precondition(count >= 0, "buffer count must be non-negative, got \(count)")
         self.count = count
-        FloatBuffer.colour &+= 1
-        let offset = (FloatBuffer.colour % 13) * 320
+        if colour == nil { FloatBuffer.colour &+= 1 }
+        let offset = ((colour ?? FloatBuffer.colour) % 13) * 320
         let bytes = max(64, ((count * 4 + offset + 4095) / 4096) * 4096)
         base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 4096)
         base.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
@@ -42,11 +44,18 @@ public final class Int32Buffer: @unchecked Sendable {
     ///   capacity that is mostly never used, such as worst-case spike buffers.
     public init(count: Int, initialized: Bool = true) {
         self.count = count
-        pointer = .allocate(capacity: max(1, count))
+        // Page-aligned at a fixed offset: where a spike list sits must not depend on the heap's history (malloc
+        // moves large blocks between the heap and mmap as its threshold adapts), which decides 4K aliasing with
+        // the state vectors the kernels store to.
+        let bytes = 1088 + 4 * max(1, count)
+        base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 4096)
+        pointer = (base + 1088).bindMemory(to: Int32.self, capacity: max(1, count))
         if initialized { pointer.initialize(repeating: 0, count: max(1, count)) }
     }
 
-    deinit { pointer.deallocate() }
+    private let base: UnsafeMutableRawPointer
+
+    deinit { base.deallocate() }
 
     public subscript(i: Int) -> Int32 {
         get { pointer[i] }

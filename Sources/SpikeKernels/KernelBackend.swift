@@ -107,8 +107,13 @@ package protocol KernelBackend {
     }
 
     package func forward(layer l: Int, of layout: PackedNetwork, stepCount: Int, _ io: ForwardLayerIO) -> Int {
+        forward(layout.layers[l], stepCount: stepCount, io)
+    }
+
+    /// The same for a layer the caller holds (a worker's own copy of the packed layers).
+    package func forward(_ layer: PackedLayer, stepCount: Int, _ io: ForwardLayerIO) -> Int {
         simulateLayer(
-            layout.layers[l], stepCount: stepCount, inputOffsets: io.input.offsets, inputIndices: io.input.indices,
+            layer, stepCount: stepCount, inputOffsets: io.input.offsets, inputIndices: io.input.indices,
             current: io.current, membrane: io.membrane, record: io.record, spikes: io.spikes, spikeOffsets: io.spikeOffsets,
             stopWhenQuiet: io.stopWhenQuiet)
     }

@@ -269,10 +269,11 @@ public struct NeuronStep<Value: NeuronValue> {
 
     /// The membrane after integrating `drive` (`I[t+1]` same-step, `I[t]` delayed): `v_leak + β·(V − v_leak) + c·drive`.
     @inlinable @inline(__always)
-    public func membrane(_ v: Value, drive: Value) -> Value { leak + membraneAboveRest(v - leak, drive: drive) }
+    public func membrane(_ v: Value, drive: Value) -> Value { leak + beta * (v - leak) + gain * drive }
 
-    /// The same step for `u = V − v_leak`, where the leak drops out: `u ← β·u + c·drive`. Hot kernels integrate `u`
-    /// (thresholds and resets shifted by `v_leak`): one multiply and one add per neuron fewer than `membrane`.
+    /// The same step for `u = V − v_leak`, where the leak drops out: `u ← β·u + c·drive` (`membrane` is
+    /// `v_leak + membraneAboveRest(V − v_leak)`, summed in the order the chip emulation has always used). Hot kernels
+    /// integrate `u` (thresholds and resets shifted by `v_leak`): one multiply and one add per neuron fewer.
     @inlinable @inline(__always)
     public func membraneAboveRest(_ u: Value, drive: Value) -> Value { beta * u + gain * drive }
 

@@ -31,7 +31,8 @@ public struct LayerRecord: @unchecked Sendable {
         self.neuronCount = neuronCount
         self.stride = neuronStride(neuronCount)
         self.stepCount = stepCount
-        self.membrane = recordMembrane ? FloatBuffer(count: capacity * stepCount * stride) : nil
+        // A fixed colour: where the recording sits must not depend on how many buffers training allocated before.
+        self.membrane = recordMembrane ? FloatBuffer(count: capacity * stepCount * stride, colour: 11) : nil
         self.isSpiking = spiking
         self.spikeCapacity = spiking ? stepCount * neuronCount + 16 : 0  // +16: vector stores past the end
         self.spikeNeurons = Int32Buffer(count: capacity * spikeCapacity, initialized: false)

@@ -12,18 +12,40 @@ public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
     private(set) var packed: PackedNetwork?
     private var scratch: [WorkerScratch] = []
 
-    /// One worker's state vectors and the spikes that reached the next layer under dropout.
+    /// Workers' state, read in the per-sample path without touching anything another worker writes (see
+    /// `WorkerScratch.layers`).
+    private var table = UnsafeMutablePointer<Unmanaged<WorkerScratch>>.allocate(capacity: 1)
+    private var workerCount = 0
+
+    /// One worker's state vectors, its copy of the packed layers and the spikes that reached the next layer under
+    /// dropout.
     private final class WorkerScratch {
         let current: FloatBuffer
         let membrane: FloatBuffer
         let mask: FloatBuffer
         var sentIndices = Int32Buffer(count: 0)
         var sentOffsets = Int32Buffer(count: 0)
+        /// This worker's copy of the packed layers (views of buffers `packed` owns): reading the substrate's shared
+        /// layer array, whose reference count the other worker changes, cost ~8 % of 2-thread inference.
+        private(set) var layers = UnsafeMutableBufferPointer<PackedLayer>(start: nil, count: 0)
+        /// Makes the object span several cache lines, so two workers' objects (their reference counts) never share one.
+        private let padding: (SIMD64<UInt8>, SIMD64<UInt8>) = (.init(), .init())
+
         init(stride: Int) {
             current = FloatBuffer(count: stride)
             membrane = FloatBuffer(count: stride)
             mask = FloatBuffer(count: stride)
         }
+
+        func setLayers(_ packed: [PackedLayer]) {
+            if layers.count != packed.count {
+                layers.deallocate()
+                layers = .allocate(capacity: packed.count)
+            }
+            _ = layers.initialize(from: packed)
+        }
+
+        deinit { layers.deallocate() }
     }
 
     public init(maxConcurrentRuns: Int = 64) {
@@ -36,34 +58,43 @@ public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
         try network.validate()
         let previous = packed
         packed = backend.upload(network, reusing: previous)
-        if let p = previous, p.layers.map(\.stride) == packed!.layers.map(\.stride) { return }
-        let maxStride = packed!.layers.map(\.stride).max() ?? 16
-        scratch = (0..<capabilities.maxConcurrentRuns).map { _ in WorkerScratch(stride: maxStride) }
+        if previous == nil || previous!.layers.map(\.stride) != packed!.layers.map(\.stride) {
+            let maxStride = packed!.layers.map(\.stride).max() ?? 16
+            scratch = (0..<capabilities.maxConcurrentRuns).map { _ in WorkerScratch(stride: maxStride) }
+            table.deallocate()
+            table = .allocate(capacity: scratch.count)
+            for (k, ws) in scratch.enumerated() { table[k] = Unmanaged.passUnretained(ws) }
+            workerCount = scratch.count
+        }
+        for ws in scratch { ws.setLayers(packed!.layers) }
     }
 
+    deinit { table.deallocate() }
+
     public func run(_ input: SpikeBatch, samples: Range<Int>, options: RunOptions, into observation: inout Observation, worker: Int) throws {
-        guard let net = packed else { preconditionFailure("SoftwareSubstrate.run before load") }
+        precondition(worker < workerCount, "SoftwareSubstrate.run before load (or worker \(worker) beyond maxConcurrentRuns)")
+        let ws = table[worker].takeUnretainedValue()
+        let layers = ws.layers
         precondition(samples.count <= observation.capacity, "chunk of \(samples.count) exceeds observation capacity \(observation.capacity)")
-        precondition(input.channelCount == net.layers[0].inputCount, "input has \(input.channelCount) channels, network expects \(net.layers[0].inputCount)")
+        precondition(input.channelCount == layers[0].inputCount, "input has \(input.channelCount) channels, network expects \(layers[0].inputCount)")
         let T = input.stepCount
         precondition(observation.stepCount == T, "observation has \(observation.stepCount) steps, input \(T)")
         observation.samples = samples
         observation.membraneIsExact = true
-        let ws = scratch[worker]
         let dropout = options.dropout.flatMap { $0.probability > 0 ? $0 : nil }
-        if dropout != nil { ensureSentCapacity(ws, net, T) }
+        if dropout != nil { ensureSentCapacity(ws, layers, T) }
         let quiet = observation.recording == .readout
         input.offsets.withUnsafeBufferPointer { offsets in
             input.channels.withUnsafeBufferPointer { channels in
                 for (local, s) in samples.enumerated() {
                     var inOffsets = UnsafePointer(offsets.baseAddress! + s * T)
                     var inIndices = UnsafePointer(channels.baseAddress ?? emptyIndices)
-                    for l in 0..<net.layers.count {
-                        let p = net.layers[l]
+                    for l in 0..<layers.count {
+                        let p = layers[l]
                         let layer = observation.layers[l]
                         let rec = layer.membrane.map { $0.pointer + local * T * p.stride }
                         let spiking = p.kind != .leakyReadout
-                        _ = backend.forward(layer: l, of: net, stepCount: T, ForwardLayerIO(
+                        _ = backend.forward(p, stepCount: T, ForwardLayerIO(
                             input: LayerEvents(offsets: inOffsets, indices: inIndices),
                             current: ws.current.pointer, membrane: ws.membrane.pointer, record: rec,
                             spikes: spiking ? layer.spikeIndices(sample: local) : nil,
@@ -88,8 +119,8 @@ public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
     }
 
     /// Two alternating spike lists (a layer's sent spikes are read while the next layer's are written).
-    private func ensureSentCapacity(_ ws: WorkerScratch, _ net: PackedNetwork, _ T: Int) {
-        let perLayer = T * (net.layers.map(\.neuronCount).max() ?? 0) + 16
+    private func ensureSentCapacity(_ ws: WorkerScratch, _ layers: UnsafeMutableBufferPointer<PackedLayer>, _ T: Int) {
+        let perLayer = T * (layers.map(\.neuronCount).max() ?? 0) + 16
         if ws.sentIndices.count < 2 * perLayer { ws.sentIndices = Int32Buffer(count: 2 * perLayer, initialized: false) }
         if ws.sentOffsets.count < 2 * (T + 1) { ws.sentOffsets = Int32Buffer(count: 2 * (T + 1)) }
     }
