@@ -39,7 +39,7 @@ extension RunConfig {
                 "kind": "shd-binning", "dataset": dataset, "time_scale": shdTimeScale,
                 "channel_offset": shdChannelOffset, "channel_stride": shdChannelStride, "dt": dt, "steps": steps,
                 "equation":
-                    "channel (unit - channel_offset)/channel_stride for units at offset + k*stride; step floor(time*time_scale/dt); at most one spike per channel and step",
+                    "channel (unit - channel_offset)/channel_stride for units at offset + k*stride; step floor(time*time_scale/dt); the input is the spike count per channel and step (several spikes in one step add)",
             ]
         default:
             return ["kind": "synthetic", "dataset": dataset, "steps": steps, "seed": Int(seed)]

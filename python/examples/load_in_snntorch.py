@@ -145,7 +145,12 @@ def spikeloop_test_set(config):
     keys = ("data_dir", "steps", "dt", "seed", "test_samples", "shd_time_scale", "shd_channel_offset", "shd_channel_stride")
     settings = {k: config[k] for k in keys if config.get(k) is not None}
     test = sl.load_dataset(config["dataset"], "test", **settings)
-    return np.ascontiguousarray(test.events.to_dense().transpose(1, 0, 2)).astype(np.float32), np.asarray(test.labels)
+    e = test.events
+    # Counts, not 0/1: binned SHD spikes can fall twice into one step and channel, and SpikeLoop adds a weight row
+    # per event.
+    x = np.zeros((e.shape[1], e.shape[0], e.shape[2]), np.float32)
+    np.add.at(x, (e.steps, e.samples, e.channels), 1)
+    return x, np.asarray(test.labels)
 
 
 # ---- the network ------------------------------------------------------------------------------------------------
