@@ -19,7 +19,7 @@ public enum BuildInfo {
     public static var versionLine: String { "\(version) (commit \(gitCommit))" }
 
     /// Version and commit as record fields.
-    public static var record: [String: String] { ["spikeloopVersion": version, "gitCommit": gitCommit] }
+    public static var record: [String: String] { ["spikeloop_version": version, "git_commit": gitCommit] }
 
     static func lookUpCommit() -> String {
         if let env = ProcessInfo.processInfo.environment["SPIKELOOP_GIT_COMMIT"], !env.isEmpty { return env }

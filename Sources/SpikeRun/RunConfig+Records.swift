@@ -68,9 +68,9 @@ extension RunConfig {
         obj[Self.provenanceKey] = BuildInfo.record
         if (try? substrateSpec())?.isChip == true,
             let data = try? JSONEncoder().encode(chipSettings.chipConfig),
-            let chip = try? JSONSerialization.jsonObject(with: data)
+            let chip = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         {
-            obj[Self.chipModelKey] = chip
+            obj[Self.chipModelKey] = Dictionary(uniqueKeysWithValues: chip.map { (Self.fileKey($0.key), $0.value) })
         }
         // Not `JSONValue.text`: its sanitizing would turn JSON booleans (NSNumber) into numbers; every value here
         // came from JSON already, so it is finite.

@@ -53,10 +53,10 @@ import Testing
         defer { dir.releaseLock() }
         let record = try Self.json(dir.configURL)
         let provenance = try #require(record["provenance"] as? [String: String])
-        #expect(provenance["spikeloopVersion"] == BuildInfo.version && provenance["gitCommit"] == BuildInfo.gitCommit)
+        #expect(provenance["spikeloop_version"] == BuildInfo.version && provenance["git_commit"] == BuildInfo.gitCommit)
         #expect(BuildInfo.gitCommit != "", "git commit lookup gave an empty string")
         let chip = try #require(record["chip_model"] as? [String: Any])
-        #expect(chip["tauMemSpread"] as? Double == ChipConfig().tauMemSpread && chip["substeps"] as? Int == 4)
+        #expect(chip["tau_mem_spread"] as? Double == ChipConfig().tauMemSpread && chip["substeps"] as? Int == 4)
         let saved = try RunDirectory.savedConfig(at: dir.url)
         #expect(saved.chipNoise == ChipConfig().membraneNoise && saved.chipSubsteps == ChipConfig().substeps)
         #expect(saved.threads == config.workers && saved == config.resolved)
