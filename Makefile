@@ -9,6 +9,13 @@ BIN := .build/release/spikeloop
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libopenblas-dev zlib1g-dev libhdf5-dev libfftw3-dev libisal-dev espeak-ng pkg-config
 DEMO_PACKAGES := dataset-fashion-mnist
+# `make demo`: the paper's central result on Fashion-MNIST (RESULTS.md §3 protocol, one chip): train in software,
+# copy the weights onto emulated chip DEMO_CHIP decalibrated by DEMO_SIGMA, then train DEMO_LOOP_EPOCHS in the loop
+# on that chip. `make demo-software`: DEMO_EPOCHS of software training only.
+DEMO_SOFTWARE_EPOCHS ?= 30
+DEMO_LOOP_EPOCHS ?= 5
+DEMO_CHIP ?= 3
+DEMO_SIGMA ?= 0.3
 DEMO_EPOCHS ?= 20
 BENCH_ARGS ?=
 ARGS ?= --help
@@ -17,7 +24,7 @@ PREFIX ?= $(shell [ "$$(id -u)" = 0 ] && echo /usr/local || echo $$HOME/.local)
 
 # `pip install ./python` builds libSpikeLoopC.so (release, these NATIVE_FLAGS, so it shares .build/release with
 # `make build`) and installs the `spikeloop` Python package; scripts/build-wheel.sh builds a portable wheel.
-.PHONY: deps demo-deps build install test test-python demo bench run check-report clean
+.PHONY: deps demo-deps build install test test-python demo demo-software bench run check-report clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -53,8 +60,16 @@ test-python:
 	  SPIKELOOP_LIBRARY=$(CURDIR)/.build/debug/libSpikeLoopC.so PYTHONPATH=$(CURDIR)/python python3 -m pytest -q python/tests; \
 	else echo "skipping the Python tests: python3 with numpy and pytest not found (pip install numpy pytest)"; fi
 
+# Ends with the report's path and one line: in-the-loop vs copied-from-software accuracy on the same chip.
 demo: demo-deps build
-	$(BIN) train --dataset fashion-mnist --epochs $(DEMO_EPOCHS) --run-dir runs/demo-$$(date +%Y%m%d-%H%M%S)
+	@echo "make demo: train Fashion-MNIST in software, copy the weights onto emulated chip $(DEMO_CHIP) decalibrated by" \
+	  "sigma_d $(DEMO_SIGMA), and train $(DEMO_LOOP_EPOCHS) epochs in the loop on that same chip (Cramer et al. 2022)"
+	$(BIN) experiment mismatch --dataset fashion-mnist --config configs/images-tuned.yaml \
+	  --sigmas $(DEMO_SIGMA) --chips $(DEMO_CHIP) --software-epochs $(DEMO_SOFTWARE_EPOCHS) \
+	  --loop-epochs $(DEMO_LOOP_EPOCHS) --out runs/demo-$$(date +%Y%m%d-%H%M%S)
+
+demo-software: demo-deps build
+	$(BIN) train --dataset fashion-mnist --epochs $(DEMO_EPOCHS) --run-dir runs/demo-software-$$(date +%Y%m%d-%H%M%S)
 
 bench: build
 	$(BIN) bench $(BENCH_ARGS)
@@ -62,8 +77,10 @@ bench: build
 run: build
 	$(BIN) $(ARGS)
 
-# Renders a run report in headless Chromium (Debian) and checks the screenshot: make check-report REPORT=runs/.../report.html
-check-report:
+# Renders reports in headless Chromium (Debian) and checks the screenshots. Without REPORT: trains a small software
+# run and a small chip run and checks both (runs/check-report/software.png, chip.png); with REPORT=runs/.../report.html
+# that report only.
+check-report: $(if $(REPORT),,demo-deps build)
 	bash scripts/check-report.sh $(REPORT)
 
 clean:

@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "SpikeModel", dependencies: ["SpikeCore"]),
         .target(name: "SpikeKernels", dependencies: ["SpikeModel", "SpikeCore", "_CSpikeKernels"]),
         .target(name: "SpikeTraining", dependencies: ["SpikeModel", "SpikeKernels", "SpikeCore"]),
-        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "CZlib", "CHDF5"]),
+        .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "SpikeHDF5", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "_CSpikeKernels"]),
         .target(name: "SpikeReport"),
         .target(name: "SpikeHDF5", dependencies: ["CHDF5"]),
@@ -83,6 +83,7 @@ let package = Package(
         .testTarget(
             name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeHDF5", "SpikeTraining", "SpikeModel"],
             exclude: ["Fixtures"]),
+        .testTarget(name: "SpikeReportTests", dependencies: ["SpikeReport"]),
         .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun", "SpikeTensorBoard"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeLoopCTests", dependencies: ["SpikeLoopC"]),
         .testTarget(name: "SpikeTensorBoardTests", dependencies: ["SpikeTensorBoard"]),
@@ -90,7 +91,7 @@ let package = Package(
             name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
         .testTarget(
             name: "SpikeFuzzTests",
-            dependencies: ["SpikeData", "SpikeCore", "SpikeTraining", "SpikeAudio", "CZlib", "CHDF5"]),
+            dependencies: ["SpikeData", "SpikeCore", "SpikeTraining", "SpikeAudio", "SpikeNIR", "SpikeHDF5", "CZlib", "CHDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

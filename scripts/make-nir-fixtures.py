@@ -49,9 +49,11 @@ def full(n, value, dtype=np.float64):
 
 
 def step_node(node, state, x, dt, producer):
-    """One step of a neuron node; returns (z, u) and updates state (v, i, z)."""
+    """One step of a neuron node; returns (z, u, c) and updates state (v, i, z). c: the synaptic current that drove
+    u (NIR's order: i after this step's input; Norse: i + x before its decay), None without a synapse."""
     v, i = state["v"], state["i"]
     kind = type(node).__name__
+    c = None
     if kind in ("CubaLIF", "CubaLI"):
         tau_mem, tau_syn = node.tau_mem, node.tau_syn
         if producer == "norse":
@@ -59,9 +61,11 @@ def step_node(node, state, x, dt, producer):
             j = i + x
             u = v + dt / tau_mem * (node.v_leak - v + node.r * node.w_in * j)
             state["i"] = j * (1 - dt / tau_syn)
+            c = node.w_in * j
         else:
             state["i"] = i + dt / tau_syn * (-i + node.w_in * x)
             u = v + dt / tau_mem * (node.v_leak - v + node.r * state["i"])
+            c = state["i"]
     elif kind in ("LIF", "LI"):
         tau = node.tau / dt if producer == "norse" else node.tau
         u = v + dt / tau * (node.v_leak - v + node.r * x)
@@ -71,7 +75,7 @@ def step_node(node, state, x, dt, producer):
         raise ValueError(kind)
     if kind in ("LI", "CubaLI"):
         state["v"] = u
-        return np.zeros_like(u), u
+        return np.zeros_like(u), u, c
     if producer == "snntorch":
         u = u - node.v_threshold * state["z"]
         z = (u > node.v_threshold).astype(np.float64)
@@ -80,7 +84,7 @@ def step_node(node, state, x, dt, producer):
         z = (u > node.v_threshold).astype(np.float64)
         state["v"] = np.where(z > 0, node.v_reset, u)
     state["z"] = z
-    return z, u
+    return z, u, c
 
 
 def simulate(stack, inputs, dt, producer):
@@ -89,7 +93,7 @@ def simulate(stack, inputs, dt, producer):
         n = node.r.shape[0]
         v0 = node.v_leak.astype(np.float64) if hasattr(node, "v_leak") else np.zeros(n)
         states.append({"v": np.broadcast_to(v0, (B, n)).copy(), "i": np.zeros((B, n)), "z": np.zeros((B, n))})
-    record = [{"spikes": [], "v": []} for _ in stack]
+    record = [{"spikes": [], "v": [], "i": []} for _ in stack]
     margin = np.inf
     for t in range(T):
         x = inputs[t]
@@ -97,11 +101,13 @@ def simulate(stack, inputs, dt, producer):
             drive = x @ np.asarray(w, np.float64).T
             if rec is not None:
                 drive = drive + states[k]["z"] @ np.asarray(rec, np.float64).T
-            z, u = step_node(node, states[k], drive, dt, producer)
+            z, u, c = step_node(node, states[k], drive, dt, producer)
             if hasattr(node, "v_threshold"):
                 margin = min(margin, float(np.min(np.abs(u - node.v_threshold))))
             record[k]["spikes"].append(z.astype(int).tolist())
             record[k]["v"].append([[float(f"{a:.9g}") for a in row] for row in u])
+            if c is not None:
+                record[k]["i"].append([[float(f"{a:.9g}") for a in row] for row in c])
             x = z if hasattr(node, "v_threshold") else u
     return record, margin
 
@@ -118,7 +124,8 @@ def write_reference(name, stack, names, dt, producer, rate=0.25):
         raise RuntimeError(f"{name}: no seed keeps membranes away from the threshold")
     doc = {"dt": dt, "producer": producer, "steps": T, "batch": B, "channels": C, "seed": 1000 + seed,
            "input": inputs.astype(int).tolist(),
-           "layers": [{"node": n, "spikes": r["spikes"], "v": r["v"]} for n, r in zip(names, record)]}
+           "layers": [{"node": n, "spikes": r["spikes"], "v": r["v"], **({"i": r["i"]} if r["i"] else {})}
+                      for n, r in zip(names, record)]}
     with open(path(name), "w") as f:
         json.dump(doc, f, separators=(",", ":"))
     # The same input as numpy writes it, for `spikeloop nir run --input` (float32 [T, B, C], time-major).

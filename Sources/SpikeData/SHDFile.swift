@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import SpikeHDF5
 import SpikeCore
 import SpikeModel
 
@@ -68,8 +69,7 @@ public final class SHDFile: @unchecked Sendable {
         defer { hdf5Lock.unlock() }
         spikeloop_h5_silence_errors()
         let fileBytes = InputLimits.fileSize(path) ?? 0
-        try Self.checkLocalHeaps(path, fileSize: fileBytes)
-        try Self.probeStructure(path, fileSize: fileBytes)
+        try Self.preflight(path, fileSize: fileBytes)
         let f = H5Fopen(path, spikeloop_h5f_acc_rdonly(), spikeloop_h5p_default())
         guard f >= 0 else { throw DatasetError(.corrupt, path: path, "not an HDF5 file (H5Fopen failed)") }
         func open(_ name: String) throws -> hid_t {

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import SpikeHDF5
 import SpikeCore
 import SpikeModel
 

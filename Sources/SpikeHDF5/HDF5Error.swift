@@ -12,6 +12,8 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
         case wrongType = "wrong type"
         /// The HDF5 library reported a failure reading or writing.
         case io = "I/O"
+        /// The file's HDF5 structure is damaged (found before the library was let near it).
+        case corrupt
     }
 
     public var code: Code

@@ -3,7 +3,7 @@ import Foundation
 
 /// An open HDF5 file: the thin shared wrapper over the C library that NIR (and later SHD) files go through.
 ///
-/// Reading: `HDF5File(reading:)`, then `root` and `HDF5Group`'s readers. Writing: `HDF5File.write(to:)` builds
+/// Reading: `HDF5File.read(url) { root in ... }` with `HDF5Group`'s readers. Writing: `HDF5File.write(to:)` builds
 /// the file under a temporary name and renames it when the closure returns, so a failure never leaves a
 /// partial file. The library's own error printing is silenced; every failure throws ``HDF5Error`` naming the file
 /// and the object path.
@@ -11,29 +11,55 @@ public final class HDF5File {
     let id: hid_t
     /// The path the file was opened from (or will be renamed to).
     public let path: String
+    /// The most elements one dataset read may allocate: a corrupt (or hostile) file may declare any shape, and
+    /// compression lets a small file expand only so far (deflate at most ~1,000×), so the cap follows the file's size.
+    let elementLimit: Int
 
-    /// Opens an existing file read-only.
-    /// - Throws: ``HDF5Error`` `.cannotOpen` when the file is absent or not HDF5.
-    public init(reading url: URL) throws {
+    /// Opens `url` read-only and hands its root group to `body`, holding ``hdf5Lock`` throughout (the isolated
+    /// probe forks; no other thread may be inside HDF5 then). Before HDF5 opens the file, ``HDF5Preflight`` checks
+    /// its local heaps and reads every object once in a forked child, so that a corrupt file ends in an error
+    /// instead of a crash inside the C library.
+    /// - Throws: ``HDF5Error`` `.cannotOpen` when the file is absent or not HDF5, `.corrupt` when the checks fail,
+    ///   and whatever `body` throws.
+    public static func read<T>(_ url: URL, _ body: (HDF5Group) throws -> T) throws -> T {
+        try withHDF5Lock {
+            let file = try HDF5File(reading: url)
+            return try body(file.root)
+        }
+    }
+
+    private init(reading url: URL) throws {
         spikeloop_h5_silence_errors()
         path = url.path
         guard FileManager.default.fileExists(atPath: path) else {
             throw HDF5Error(.cannotOpen, file: path, object: "/", "no such file")
         }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
+        elementLimit = Self.elementLimit(fileSize: size)
+        try HDF5Preflight.checkLocalHeaps(path, fileSize: size)
+        try HDF5Preflight.probeEverything(path, fileSize: size, maxElements: elementLimit)
         let f = H5Fopen(path, spikeloop_h5f_acc_rdonly(), spikeloop_h5p_default())
         guard f >= 0 else { throw HDF5Error(.cannotOpen, file: path, object: "/", "not an HDF5 file (H5Fopen failed)") }
         id = f
     }
 
+    /// `min(2^26, 2^17 + 1,100 × fileSize / 8)` elements: 512 MiB as `Double` at most, and no more than deflate could
+    /// have packed into the file (plus 1 MiB of slack for tiny files).
+    static func elementLimit(fileSize: Int) -> Int {
+        let (expanded, overflow) = max(0, fileSize).multipliedReportingOverflow(by: 1_100)
+        return min(1 << 26, (1 << 17) + (overflow ? Int.max / 16 : expanded / 8))
+    }
+
     private init(creatingAt tmp: String, reportedAs path: String) throws {
         spikeloop_h5_silence_errors()
         self.path = path
+        elementLimit = 1 << 26
         let f = H5Fcreate(tmp, spikeloop_h5f_acc_trunc(), spikeloop_h5p_default(), spikeloop_h5p_default())
         guard f >= 0 else { throw HDF5Error(.cannotOpen, file: path, object: "/", "cannot create \(tmp)") }
         id = f
     }
 
-    deinit { H5Fclose(id) }
+    deinit { withHDF5Lock { _ = H5Fclose(id) } }
 
     /// Creates the file, lets `body` fill it and flushes it; the file is released when this returns.
     private static func fill(_ tmp: String, reportedAs path: String, _ body: (HDF5Group) throws -> Void) throws {
@@ -53,7 +79,7 @@ public final class HDF5File {
         let tmp = url.deletingLastPathComponent().appendingPathComponent(
             ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try fill(tmp.path, reportedAs: url.path, body)
+            try withHDF5Lock { try fill(tmp.path, reportedAs: url.path, body) }
             if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
             try FileManager.default.moveItem(at: tmp, to: url)
         } catch {
@@ -76,7 +102,7 @@ public final class HDF5Group {
         self.path = path
     }
 
-    deinit { if id >= 0 { H5Gclose(id) } }
+    deinit { if id >= 0 { withHDF5Lock { _ = H5Gclose(id) } } }
 
     func childPath(_ name: String) -> String { path == "/" ? "/\(name)" : "\(path)/\(name)" }
 

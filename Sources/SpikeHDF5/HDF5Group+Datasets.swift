@@ -48,16 +48,15 @@ extension HDF5Group {
         var count = 1
         for d in dims {
             let (product, overflow) = count.multipliedReportingOverflow(by: Int(clamping: d))
-            guard !overflow, product <= Self.maxElements else {
-                throw error(.wrongType, name, "declares shape \(dims), more than \(Self.maxElements) elements")
+            guard !overflow, product <= file.elementLimit else {
+                throw error(
+                    .wrongType, name,
+                    "declares shape \(dims), more than the \(file.elementLimit) elements a file of this size can hold")
             }
             count = product
         }
         return dims.map { Int($0) }
     }
-
-    /// The most elements one dataset read may allocate (2^28: 2 GiB as `Double`).
-    public static let maxElements = 1 << 28
 
     /// The element class of dataset `name`.
     public func elementClass(_ name: String) throws -> HDF5ElementClass {

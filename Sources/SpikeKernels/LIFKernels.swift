@@ -54,7 +54,7 @@ func simulateLayer(
     // The kernel integrates u = V − v_leak: the same step (`NeuronStep` with leak 0), thresholds and resets
     // shifted by v_leak, and V = u + v_leak where it is recorded — two vector operations fewer per step.
     let leak = p.leak
-    let step = NeuronStep(alpha: Vec(repeating: p.alpha), beta: Vec(repeating: p.beta), gain: Vec(repeating: p.gain), leak: Vec())
+    let step = p.step
     I.update(repeating: Vec(), count: C)
     V.update(repeating: Vec(), count: C)  // at rest
     let W = p.weights.pointer
@@ -116,7 +116,7 @@ func simulateLayer(
         }
         if delayed {
             for c in 0..<C {
-                V[c] = step.membrane(V[c], drive: I[c])
+                V[c] = step.membraneAboveRest(V[c], drive: I[c])
                 I[c] = step.current(I[c])
             }
         } else {
@@ -133,7 +133,7 @@ func simulateLayer(
             }
         }
         if !delayed {
-            for c in 0..<C { V[c] = step.membrane(V[c], drive: I[c]) }
+            for c in 0..<C { V[c] = step.membraneAboveRest(V[c], drive: I[c]) }
         }
         if reset != .immediate && n > first {
             for k in first..<n {

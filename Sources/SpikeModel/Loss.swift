@@ -20,11 +20,24 @@ public struct ReadoutLoss: Codable, Equatable, Sendable {
     public var reduction: ReadoutReduction
     public var scale: Float
     public var tieBreakNoise: Float
+    /// Multi-head readout (task-incremental continual learning, e.g. split MNIST): the outputs form heads of this
+    /// many classes, and a sample labelled `y` is scored, predicted and trained on head `⌊y / headSize⌋` alone
+    /// (the task is known at test time). nil: one head over all outputs.
+    public var headSize: Int?
 
-    public init(reduction: ReadoutReduction = .maxOverTime, scale: Float = 1, tieBreakNoise: Float = 1e-5) {
+    public init(reduction: ReadoutReduction = .maxOverTime, scale: Float = 1, tieBreakNoise: Float = 1e-5, headSize: Int? = nil) {
         self.reduction = reduction
         self.scale = scale
         self.tieBreakNoise = tieBreakNoise
+        self.headSize = headSize
+    }
+
+    /// The outputs that score a sample labelled `label` among `K` (all of them for one head or an unknown label).
+    @inlinable
+    public func head(of label: Int, outputs K: Int) -> Range<Int> {
+        guard let h = headSize, h > 0, label >= 0 else { return 0..<K }
+        let lo = min(K, (label / h) * h)
+        return lo..<min(K, lo + h)
     }
 }
 
@@ -178,30 +191,31 @@ extension ReadoutLoss {
         seed: UnsafeMutablePointer<Float>?, weight: Float, peak: UnsafeMutablePointer<Float>,
         at: UnsafeMutablePointer<Int32>, p: UnsafeMutablePointer<Float>
     ) -> (loss: Float, predicted: Int, endStep: Int) {
+        let active = head(of: label, outputs: K)
         var zmax = -Float.infinity
-        var predicted = 0
-        for k in 0..<K where scale * peak[k] > zmax {
+        var predicted = active.lowerBound
+        for k in active where scale * peak[k] > zmax {
             zmax = scale * peak[k]
             predicted = k
         }
         var sum: Float = 0
-        for k in 0..<K {
+        for k in active {
             p[k] = expf(scale * peak[k] - zmax)
             sum += p[k]
         }
-        for k in 0..<K { p[k] /= sum }
+        for k in active { p[k] /= sum }
         var loss: Float = 0
         if label >= 0 && label < K { loss = -logf(max(p[label], 1e-30)) }
         if amplitude != 0 {
-            for k in 0..<K { loss += amplitude * peak[k] * peak[k] / Float(K) }
+            for k in active { loss += amplitude * peak[k] * peak[k] / Float(active.count) }
         }
         var end = 0
         if let seed = seed {
             seed.update(repeating: 0, count: T * stride)
-            for k in 0..<K {
+            for k in active {
                 let y: Float = k == label ? 1 : 0
                 let dz = label >= 0 ? (p[k] - y) * scale : 0
-                let dPeak = (dz + 2 * amplitude * peak[k] / Float(K)) * weight
+                let dPeak = (dz + 2 * amplitude * peak[k] / Float(active.count)) * weight
                 switch reduction {
                 case .maxOverTime:
                     seed[Int(at[k]) * stride + k] += dPeak

@@ -21,16 +21,17 @@ public enum NIRFile {
     /// - Throws: ``NIRError`` naming the file, node and parameter; HDF5 failures as ``NIRError/Code/malformed``.
     public static func read(_ url: URL) throws -> (graph: NIRGraph, version: String) {
         do {
-            let file = try HDF5File(reading: url)
-            let root = file.root
-            let version = root.contains("version") ? try root.readString("version") : ""
-            guard version.isEmpty || version.hasPrefix("1.") || version.hasPrefix("0.") else {
-                throw NIRError(.malformed, "version '\(version)' is not NIR 1.x")
-            }
-            guard root.contains("node") else { throw NIRError(.malformed, "no /node group: not a NIR file") }
-            let node = try readNode(try root.group("node"), name: nil)
-            guard let graph = node.subgraph else {
-                throw NIRError(.malformed, "/node has type '\(node.type.rawValue)', expected 'NIRGraph'")
+            let (graph, version) = try HDF5File.read(url) { root -> (NIRGraph, String) in
+                let version = root.contains("version") ? try root.readString("version") : ""
+                guard version.isEmpty || version.hasPrefix("1.") || version.hasPrefix("0.") else {
+                    throw NIRError(.malformed, "version '\(version)' is not NIR 1.x")
+                }
+                guard root.contains("node") else { throw NIRError(.malformed, "no /node group: not a NIR file") }
+                let node = try readNode(try root.group("node"), name: nil)
+                guard let graph = node.subgraph else {
+                    throw NIRError(.malformed, "/node has type '\(node.type.rawValue)', expected 'NIRGraph'")
+                }
+                return (graph, version)
             }
             try graph.validate()
             return (graph, version)

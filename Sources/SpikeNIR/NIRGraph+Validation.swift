@@ -1,15 +1,33 @@
 extension NIRNode {
+    /// The largest element count SpikeLoop accepts for a shape (2^31: far beyond any chip or network here).
+    static let maxElements = 1 << 31
+
+    /// Parameter `p` as a shape: whole numbers ≥ 1 whose product stays within ``maxElements`` (a shape read from
+    /// a file may hold anything; converting 1e20 to `Int` would trap).
+    func dimensions(_ p: String, node name: String) throws -> [Int] {
+        let values = parameters[p]!.values
+        var product = 1
+        for v in values {
+            guard v == v.rounded(), v >= 1, v <= Double(Self.maxElements) else {
+                throw NIRError(
+                    .invalidParameter, node: name, parameter: p,
+                    "\(values) is not a shape: every dimension must be a whole number from 1 to \(Self.maxElements)")
+            }
+            product *= Int(v)
+            guard product <= Self.maxElements else {
+                throw NIRError(.invalidParameter, node: name, parameter: p, "\(values) has more than \(Self.maxElements) elements")
+            }
+        }
+        return values.map { Int($0) }
+    }
+
     /// The number of elements the node takes and gives (`nil` where NIR leaves it open: convolutions, pooling,
     /// a Flatten without `input_type`). Affine/Linear weights are `[out, in]` (PyTorch's layout, as in NIR).
     public func sizes(name: String) throws -> (input: Int?, output: Int?) {
         func count(_ p: String) -> Int { parameters[p]?.count ?? 0 }
         switch type {
         case .input, .output:
-            let s = parameters["shape"]!.values.map { Int($0) }
-            guard s.allSatisfy({ $0 > 0 }) else {
-                throw NIRError(.invalidParameter, node: name, parameter: "shape", "\(s) has a non-positive dimension")
-            }
-            let n = s.reduce(1, *)
+            let n = try dimensions("shape", node: name).reduce(1, *)
             return (n, n)
         case .affine, .linear:
             let w = parameters["weight"]!
@@ -24,8 +42,13 @@ extension NIRNode {
             }
             return (w.shape[1], w.shape[0])
         case .flatten:
-            guard let t = parameters["input_type"] ?? parameters["input_shape"] else { return (nil, nil) }
-            let n = t.values.map { Int($0) }.reduce(1, *)
+            for axis in ["start_dim", "end_dim"] where parameters[axis] != nil {
+                guard parameters[axis]!.values.allSatisfy({ $0 == $0.rounded() && abs($0) <= 64 }) else {
+                    throw NIRError(.invalidParameter, node: name, parameter: axis, "\(parameters[axis]!.values) is not an axis index")
+                }
+            }
+            guard let key = ["input_type", "input_shape"].first(where: { parameters[$0] != nil }) else { return (nil, nil) }
+            let n = try dimensions(key, node: name).reduce(1, *)
             return (n, n)
         case .graph:
             let g = subgraph!

@@ -91,6 +91,6 @@ extension NIRImporter {
                 .notExpressible, node: weights,
                 "feeds \(found); SpikeLoop needs a neuron node (LIF, CubaLIF, IF, LI, CubaLI) after each weight node")
         }
-        return LayerSource(weights: weights, scale: scale, neurons: after[0], recurrent: nil)
+        return LayerSource(weights: weights, scale: scale, neurons: after[0], recurrent: nil, currentToNIR: nil)
     }
 }

@@ -65,14 +65,7 @@ extension NIRImporter {
         let tauSyn = node.type.hasSynapse ? try tau("tau_syn") : tauMem
         var r = try uniform(node, "r", name: name)
         if node.type.hasSynapse {
-            let wIn = try uniform(node, "w_in", name: name, default: 1)
-            let k: Double
-            switch (options.producer, options.integration) {
-            case (.norse, _): k = 1
-            case (_, .euler): k = dt / tauSyn
-            case (_, .exponential): k = -expm1(-dt / tauSyn)
-            }
-            r *= wIn * k
+            r *= try uniform(node, "w_in", name: name, default: 1) * synapticInputFactor(tauSyn: tauSyn, dt: dt, options: options)
         }
         if node.type == .integrateAndFire && options.producer != .norse { r *= dt }
         guard r > 0, r.isFinite else {
@@ -95,6 +88,29 @@ extension NIRImporter {
                 "\(params.vThreshold) is not above v_reset \(params.vReset)")
         }
         return params
+    }
+}
+
+extension NIRImporter {
+    /// `k_s`: how much of a step's input reaches NIR's synaptic current (`dt/τ_s` Euler, `1 − e^(−dt/τ_s)` exact,
+    /// 1 for Norse's jump).
+    static func synapticInputFactor(tauSyn: Double, dt: Double, options: NIRImportOptions) -> Double {
+        switch (options.producer, options.integration) {
+        case (.norse, _): return 1
+        case (_, .euler): return dt / tauSyn
+        case (_, .exponential): return -expm1(-dt / tauSyn)
+        }
+    }
+
+    /// The factor `k_s·w_in` that turns the imported layer's synaptic current back into NIR's `i` (nil for nodes
+    /// without one: LIF, LI, IF, and SpikeLoop's own files, whose currents are SpikeLoop's).
+    static func currentToNIR(_ node: NIRNode, name: String, dt: Double, options: NIRImportOptions) throws -> Double? {
+        guard node.type.hasSynapse, !(options.producer == .spikeloop && node.metadata["spikeloop.parameters"] != nil) else {
+            return node.type.hasSynapse ? 1 : nil
+        }
+        let timeScale = options.producer == .norse ? 1 / dt : 1
+        let tauSyn = try uniform(node, "tau_syn", name: name) * timeScale
+        return try uniform(node, "w_in", name: name, default: 1) * synapticInputFactor(tauSyn: tauSyn, dt: dt, options: options)
     }
 }
 

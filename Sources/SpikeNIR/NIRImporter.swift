@@ -21,6 +21,8 @@ public enum NIRImporter {
         public var scale: String?
         public var neurons: String
         public var recurrent: String?
+        /// Multiplies the layer's synaptic current into the NIR node's `i` (nil: the node has no current).
+        public var currentToNIR: Double?
     }
 
     public struct Result: Sendable {
@@ -58,12 +60,13 @@ public enum NIRImporter {
             }
         }
         try checkInputShape(graph, producer: options.producer)
-        let sources = try chain(g)
+        var sources = try chain(g)
         var layers: [Layer] = []
         for (l, s) in sources.enumerated() {
             let isLast = l == sources.count - 1
             let node = g[s.neurons]!
             let params = try neuronParameters(node, name: s.neurons, dt: dt, options: options)
+            sources[l].currentToNIR = try currentToNIR(node, name: s.neurons, dt: dt, options: options)
             // A threshold of 1e30 or more is never reached: a leaky integrator (snnTorch-targeted readouts).
             let unreachable = node["v_threshold"].map { $0.values.allSatisfy { $0 >= 1e30 } } ?? false
             let spikes = node.type != .li && node.type != .cubaLI && !(isLast && unreachable)

@@ -16,6 +16,13 @@ public struct ChipInspection: Sendable {
         /// SI value × scale = display value (1e6 for µs).
         public var scale: Double
 
+        public init(name: String, before: [Double], after: [Double], scale: Double) {
+            self.name = name
+            self.before = before
+            self.after = after
+            self.scale = scale
+        }
+
         /// Mean and sample SD (n − 1).
         public static func meanAndSD(_ xs: [Double]) -> (mean: Double, sd: Double) {
             let m = xs.reduce(0, +) / Double(xs.count)
@@ -59,6 +66,16 @@ public struct ChipInspection: Sendable {
         ]
     }
 
+    /// An inspection of measurements made elsewhere (`parameters` in the order `tau_m`, `tau_s`, `leak`,
+    /// `threshold`, `reset`); what tests use to check the output without measuring a whole chip.
+    public init(seed: UInt64, tauMem: Double, tauSyn: Double, parameters: [Parameter]) {
+        self.seed = seed
+        self.tauMem = tauMem
+        self.tauSyn = tauSyn
+        self.parameters = parameters
+        neuronCount = parameters.first?.before.count ?? 0
+    }
+
     /// Mean and SD per parameter before and after (`before_mean`, `before_sd`, `after_mean`, `after_sd`).
     public var jsonObject: [String: Any] {
         var rows: [String: Any] = [:]
@@ -70,29 +87,33 @@ public struct ChipInspection: Sendable {
         return rows
     }
 
-    /// An HTML page of histograms; both histograms of a parameter share the uncalibrated range, so the
-    /// narrowing is visible.
-    public var html: String {
-        var page = HTMLReport(title: "Emulated chip \(seed): measured neuron parameters")
-        page.paragraph(
-            "Probe measurements of all \(neuronCount) neurons before (blue) and after (red) calibration to tau_m = \(tauMem * 1e6) us, tau_s = \(tauSyn * 1e6) us, leak 0, threshold 1, reset 0."
+    /// Where `spikeloop inspect chip` writes the histograms unless told otherwise.
+    public static func defaultSVGPath(seed: UInt64) -> String { "chip-\(seed).svg" }
+
+    /// A standalone SVG of histograms, one row per parameter: uncalibrated (left) and calibrated (right) on the
+    /// same x range, so the narrowing is visible.
+    public var svg: String {
+        let charts = parameters.flatMap { p -> [String] in
+            let all = (p.before + p.after).map { $0 * p.scale }
+            let range = (all.min() ?? 0, all.max() ?? 1)
+            return [
+                SVG.histogram(
+                    title: "\(p.name): uncalibrated", values: p.before.map { $0 * p.scale }, bins: 40, xLabel: p.name,
+                    range: range),
+                SVG.histogram(
+                    title: "\(p.name): calibrated", values: p.after.map { $0 * p.scale }, bins: 40, xLabel: p.name,
+                    color: SVG.color(1), range: range),
+            ]
+        }
+        return SVG.document(
+            charts, columns: 2, title: "Emulated chip \(seed): measured neuron parameters",
+            subtitle:
+                "Probe measurements of all \(neuronCount) neurons before and after calibration to tau_m = \(AxisTicks.label(tauMem * 1e6, step: 0.01)) us, tau_s = \(AxisTicks.label(tauSyn * 1e6, step: 0.01)) us, leak 0, threshold 1, reset 0."
         )
-        page.figures(
-            parameters.map { p in
-                let all = (p.before + p.after).map { $0 * p.scale }
-                let range = (all.min() ?? 0, all.max() ?? 1)
-                return SVG.histogram(
-                    title: "\(p.name): before", values: p.before.map { $0 * p.scale }, bins: 40, xLabel: p.name,
-                    range: range)
-                    + SVG.histogram(
-                        title: "\(p.name): after", values: p.after.map { $0 * p.scale }, bins: 40, xLabel: p.name,
-                        color: SVG.color(1), range: range)
-            })
-        return page.html
     }
 
-    /// Writes ``html`` atomically to `path`.
-    public func writeHTML(to path: String) throws {
-        try atomicWrite(Data(html.utf8), to: URL(fileURLWithPath: path))
+    /// Writes ``svg`` atomically to `path`.
+    public func writeSVG(to path: String) throws {
+        try atomicWrite(Data(svg.utf8), to: URL(fileURLWithPath: path))
     }
 }

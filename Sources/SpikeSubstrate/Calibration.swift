@@ -143,13 +143,17 @@ public enum Calibration {
         chip.setInstance(inst)
     }
 
-    /// Measures every neuron of `inst` through probes (no access to realized values).
-    public static func measure(_ inst: ChipInstance, tauMemGuess: Double, tauSynGuess: Double, round: Int = 0) -> NeuronMeasurements {
+    /// Measures the neurons of `inst` in `neurons` (all when nil) through probes (no access to realized values);
+    /// the arrays of the result are indexed from the range's start.
+    public static func measure(
+        _ inst: ChipInstance, tauMemGuess: Double, tauSynGuess: Double, round: Int = 0, neurons: Range<Int>? = nil
+    ) -> NeuronMeasurements {
         var out = NeuronMeasurements()
         let cfg = inst.config
         let h = cfg.probeSamplePeriod
         let repetitions = 8
-        for i in 0..<inst.neurons {
+        let range = (neurons ?? 0..<inst.neurons).clamped(to: 0..<inst.neurons)
+        for i in range {
             var p = Probe(chip: inst, neuron: i, round: round)
             // (1) ADC channel: code = o + g·V' with V' the nominal code of V; least squares on references.
             let refs = [-0.25, 0.25, 0.75, 1.25, 1.5]

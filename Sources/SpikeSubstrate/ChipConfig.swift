@@ -100,6 +100,14 @@ public struct ChipConfig: Codable, Equatable, Sendable {
 
     /// Logical neurons available.
     public var neuronCapacity: Int { neuronCircuits / max(1, circuitsPerNeuron) }
+
+    /// The factor from model weights to synapse codes, `w_hw = clip(round(scale·w), ±weightMax)`: the fixed
+    /// ``hiddenWeightScale`` for hidden layers; for the output layer `min(weightMax/max|w|, outputScaleCap)`, which
+    /// uses the full 6-bit range whatever the readout's weight magnitude (the readout is reported in model units).
+    public func weightScale(maxAbsWeight m: Float, isOutput: Bool) -> Double {
+        guard isOutput else { return hiddenWeightScale }
+        return m > 0 ? min(Double(weightMax) / Double(m), outputScaleCap) : outputScaleCap
+    }
 }
 
 /// Errors of a substrate: capacity, configuration.

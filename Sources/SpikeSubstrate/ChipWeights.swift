@@ -45,9 +45,7 @@ extension ChipConfig {
     /// `w_hw = round(scale·w)`: ``hiddenWeightScale`` for hidden layers; for the output layer the dynamic
     /// `min(weightMax/max|w|, outputScaleCap)` (the cap when every weight is 0).
     public func weightScale(for layer: Layer, isOutput: Bool) -> Double {
-        guard isOutput else { return hiddenWeightScale }
-        let m = layer.weights.reduce(Float(0)) { max($0, abs($1)) }
-        return m > 0 ? min(Double(weightMax) / Double(m), outputScaleCap) : outputScaleCap
+        weightScale(maxAbsWeight: layer.weights.reduce(Float(0)) { max($0, abs($1)) }, isOutput: isOutput)
     }
 
     /// The integer synapse value of weight `w`: `clip(round(scale·w), ±weightMax)` (as a `Float`).

@@ -185,9 +185,10 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
         layers = []
     }
 
-    /// Measures every neuron's parameters through probes (for `inspect chip` and tests).
-    public func measure() -> NeuronMeasurements {
-        Calibration.measure(instance, tauMemGuess: targetTauMem, tauSynGuess: targetTauSyn, round: 99)
+    /// Measures the parameters of the neurons in `neurons` (all when nil) through probes (for `inspect chip`, the
+    /// run report's calibration summary and tests); arrays are indexed from the range's start.
+    public func measure(neurons: Range<Int>? = nil) -> NeuronMeasurements {
+        Calibration.measure(instance, tauMemGuess: targetTauMem, tauSynGuess: targetTauSyn, round: 99, neurons: neurons)
     }
 
     /// Number of hardware runs a batch of `samples` images would take on the physical chip (trace memory).

@@ -44,12 +44,15 @@ public final class OnlineLearning: @unchecked Sendable {
     let workers: Int
     let stepCount: Int
     private let runner: BatchRunner
-    private let backend = CPUBackend()
+    let backend = CPUBackend()
     private let feedbackSeed: UInt64
     private var feedbackMatrices: [[Float]] = []  // per hidden layer [K][n]
 
     /// Whether hidden membranes are recomputed from the model instead of read from the observation.
     public let streaming: Bool
+    /// Whether layers whose eligibility is presynaptic take the factored path (OnlineLearning+Factored); tests turn
+    /// it off to compare with the per-synapse traces.
+    var factoring = true
 
     /// - Parameter streaming: for the software substrate only: record just spikes and the readout, and recompute
     ///   each hidden layer's membrane alongside its traces, so that memory does not grow with T (the spike
@@ -61,7 +64,8 @@ public final class OnlineLearning: @unchecked Sendable {
         self.stepCount = stepCount
         self.streaming = streaming
         feedbackSeed = seed
-        runner = BatchRunner(network: network, stepCount: stepCount, workers: self.workers, chunk: chunk, recording: streaming ? .readout : .full)
+        // Streaming keeps memory flat in T: one sample per observation (its readout trace is the only T-long record).
+        runner = BatchRunner(network: network, stepCount: stepCount, workers: self.workers, chunk: streaming ? 1 : chunk, recording: streaming ? .readout : .full)
         var rng = SeededRandom(seed: seed, stream: 0xB)
         let K = network.outputCount
         feedbackMatrices = network.layers.dropLast().map { layer in
@@ -88,14 +92,18 @@ public final class OnlineLearning: @unchecked Sendable {
                 sample(network, batch, obs, s, s - samples.lowerBound, objective, invB, B, noiseSeed, &part.scratch, &part.grads, &stats)
             }
         }
-        var total = Gradients(zeroLike: network)
-        for g in parts.map(\.grads) {
+        var total = parts.first?.grads ?? Gradients(zeroLike: network)
+        for g in parts.dropFirst().map(\.grads) {
             for l in total.weights.indices {
-                for i in total.weights[l].indices { total.weights[l][i] += g.weights[l][i] }
-                for i in total.recurrent[l].indices { total.recurrent[l][i] += g.recurrent[l][i] }
+                Self.add(g.weights[l], to: &total.weights[l])
+                Self.add(g.recurrent[l], to: &total.recurrent[l])
             }
         }
         return (total, stats)
+    }
+
+    private static func add(_ x: [Float], to y: inout [Float]) {
+        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in for i in yp.indices { yp[i] += xp[i] } } }
     }
 
     /// Feedback matrices `[K][n]` per hidden layer for the current weights.
@@ -134,6 +142,13 @@ public final class OnlineLearning: @unchecked Sendable {
         if r.predicted == label { stats.correct += 1 }
         let seed = sc.seed.pointer  // [T][out.stride]
         let regs = objective.regularizers
+        if net.layers.dropLast().contains(where: factorizes) {
+            let ro = net.layers.last!.parameters.discretized(dt: net.dt)
+            let k = TraceConstants(
+                ao: Float(ro.alpha), bo: Float(ro.beta), co: Float(ro.gain), beta: 0,
+                readoutSameStep: net.layers.last!.parameters.currentTiming == .sameStep)
+            Self.filterSignals(seed: seed, seedStride: out.stride, stepCount: T, outputs: K, constants: k, into: sc.signals.pointer)
+        }
         for l in 0..<(L - 1) {
             let rec = obs.layers[l]
             stats.hiddenSpikes += rec.spikeCount(sample: local)
@@ -149,23 +164,15 @@ public final class OnlineLearning: @unchecked Sendable {
                     }
                 }
             }
-            hiddenLayer(net, l, batch, obs, s, local, seed, out.stride, B[l], g, objective.surrogate, &sc, &grads)
+            if factorizes(net.layers[l]) {
+                hiddenLayerFactored(net, l, batch, obs, s, local, sc.signals.pointer, B[l], g, objective.surrogate, &sc, &grads)
+            } else {
+                hiddenLayer(net, l, batch, obs, s, local, seed, out.stride, B[l], g, objective.surrogate, &sc, &grads)
+            }
         }
         readoutLayer(net, batch, obs, s, local, seed, out.stride, &grads)
     }
 
-    /// Input events of layer `l` at step t as a dense vector.
-    private func inputs(_ net: Network, _ l: Int, _ batch: SpikeBatch, _ obs: Observation, _ s: Int, _ local: Int, _ t: Int, into x: inout [Float]) {
-        for j in x.indices { x[j] = 0 }
-        if l == 0 {
-            let T = batch.stepCount
-            for k in Int(batch.offsets[s * T + t])..<Int(batch.offsets[s * T + t + 1]) { x[Int(batch.channels[k])] += 1 }
-        } else {
-            let rec = obs.layers[l - 1]
-            let so = rec.spikeSteps(sample: local), sn = rec.spikeIndices(sample: local)
-            for k in Int(so[t])..<Int(so[t + 1]) { x[Int(sn[k])] = 1 }
-        }
-    }
 
     private func hiddenLayer(
         _ net: Network, _ l: Int, _ batch: SpikeBatch, _ obs: Observation, _ s: Int, _ local: Int,
@@ -292,40 +299,79 @@ public final class OnlineLearning: @unchecked Sendable {
         }
     }
 
+    /// Readout weights: their exact gradient `Σ_t (∂ℓ/∂V_k[t])·ε_j[t]` from presynaptic PSP traces (ε is the readout's
+    /// own filter of row j's input, so nothing is approximated).
     private func readoutLayer(_ net: Network, _ batch: SpikeBatch, _ obs: Observation, _ s: Int, _ local: Int, _ seed: UnsafePointer<Float>, _ seedStride: Int, _ grads: inout Gradients) {
         let L = net.layers.count
         let layer = net.layers[L - 1]
-        let m = layer.inputCount, K = layer.neuronCount
+        let m = layer.inputCount, K = layer.neuronCount, T = stepCount
         let step: NeuronStep<Float> = layer.parameters.discretized(dt: net.dt).step { Float($0) }
         let sameStep = layer.parameters.currentTiming == .sameStep
-        var eI = [Float](repeating: 0, count: m), eV = [Float](repeating: 0, count: m)
-        var x = [Float](repeating: 0, count: m)
-        for t in 0..<stepCount {
-            inputs(net, L - 1, batch, obs, s, local, t, into: &x)
-            for k in 0..<K {
-                let e = seed[t * seedStride + k]
-                if e != 0 { for j in 0..<m where eV[j] != 0 { grads.weights[L - 1][j * K + k] += e * eV[j] } }
-            }
-            for j in 0..<m {
-                let old = eI[j]
-                eI[j] = step.current(eI[j]) + x[j]
-                eV[j] = step.membraneTangent(eV[j], drive: sameStep ? eI[j] : old)
+        // the readout's input events: the last hidden layer's spikes (or the input, without hidden layers)
+        let (so, sn): (UnsafePointer<Int32>, UnsafePointer<Int32>)
+        if L >= 2 {
+            (so, sn) = (UnsafePointer(obs.layers[L - 2].spikeSteps(sample: local)), UnsafePointer(obs.layers[L - 2].spikeIndices(sample: local)))
+        } else {
+            (so, sn) = batch.offsets.withUnsafeBufferPointer { o in batch.channels.withUnsafeBufferPointer { c in (o.baseAddress! + s * T, c.baseAddress ?? emptyIndices) } }
+        }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * m) { buf in
+            let eI = buf.baseAddress!, eV = eI + m, old = eV + m
+            eI.update(repeating: 0, count: 2 * m)
+            grads.weights[L - 1].withUnsafeMutableBufferPointer { g in
+                for t in 0..<T {
+                    for k in 0..<K {
+                        let e = seed[t * seedStride + k]
+                        if e != 0 { for j in 0..<m { g[j * K + k] += e * eV[j] } }
+                    }
+                    // eI[t+1] = α·eI[t] + x[t];  eV[t+1] = β·eV[t] + c·(eI[t+1] or eI[t])
+                    if !sameStep { old.update(from: eI, count: m) }
+                    for j in 0..<m { eI[j] = step.current(eI[j]) }
+                    for k in Int(so[t])..<Int(so[t + 1]) { eI[Int(sn[k])] += 1 }
+                    let drive = sameStep ? eI : old
+                    for j in 0..<m { eV[j] = step.membraneTangent(eV[j], drive: drive[j]) }
+                }
             }
         }
     }
+
 }
 
 /// Per-worker eligibility state of one hidden layer: presynaptic current traces `[rows]`, per-synapse membrane
-/// eligibilities and their readout-filtered versions `[rows][n]`, and the loss seeds `[T][readout stride]`.
+/// eligibilities and their readout-filtered versions `[rows][n]`, and the loss seeds `[T][readout stride]`; and the
+/// buffers of the factored path (OnlineLearning+Factored).
 struct OnlineScratch {
     var preI = FloatBuffer(count: 0)
     var epsV = FloatBuffer(count: 0)
     var barI = FloatBuffer(count: 0)
     var barV = FloatBuffer(count: 0)
     let seed: FloatBuffer
+    /// Factored path: filtered learning signals `[T][K]`; block-start states `[rows]`; the block's `Q` rows
+    /// `[block][n]` and the filter's adjoints `[block + 1][n]`; the block's events (step, row); active rows.
+    let signals: FloatBuffer
+    var preStart = FloatBuffer(count: 0)
+    var epsStart = FloatBuffer(count: 0)
+    var blockQ = FloatBuffer(count: 0)
+    var lambdaE = FloatBuffer(count: 0)
+    var lambdaP = FloatBuffer(count: 0)
+    var sig = FloatBuffer(count: 0)
+    var blockEvents = Int32Buffer(count: 0)
+    var activeRows = Int32Buffer(count: 0)
+    var isActive = Int32Buffer(count: 0)
+    /// Zero reset: per neuron `Σ Q·β^(t−s−1)` since its last spike, the power (0 before the first spike), and
+    /// `ε[s+1]` of every row (`[rows][n]`).
+    var snapshots = FloatBuffer(count: 0)
+    var ghost = FloatBuffer(count: 0)
+    var power = FloatBuffer(count: 0)
+    /// Streaming: the model's currents and membranes, recomputed.
+    var current = FloatBuffer(count: 0)
+    var nextCurrent = FloatBuffer(count: 0)
+    var vSim = FloatBuffer(count: 0)
+    private var feedbackCopy = FloatBuffer(count: 0)
+    private var regularizerCopy = FloatBuffer(count: 0)
 
     init(network: Network, stepCount: Int) {
         seed = FloatBuffer(count: stepCount * neuronStride(network.outputCount))
+        signals = FloatBuffer(count: stepCount * network.outputCount)
     }
 
     mutating func prepare(rows: Int, n: Int) {
@@ -340,5 +386,44 @@ struct OnlineScratch {
             barI.zero()
             barV.zero()
         }
+    }
+
+    /// Sizes the factored path's buffers; `events` bounds one block's events.
+    mutating func prepareFactored(rows: Int, n: Int, block: Int, events: Int) {
+        if preStart.count != rows || blockQ.count != block * n {
+            (preStart, epsStart) = (FloatBuffer(count: rows), FloatBuffer(count: rows))
+            (blockQ, lambdaE, lambdaP) = (FloatBuffer(count: block * n), FloatBuffer(count: (block + 1) * n), FloatBuffer(count: (block + 1) * n))
+            (sig, ghost, power) = (FloatBuffer(count: n), FloatBuffer(count: n), FloatBuffer(count: n))
+            (activeRows, isActive) = (Int32Buffer(count: rows), Int32Buffer(count: rows))
+            snapshots = FloatBuffer(count: rows * n)  // read only after a spike wrote them
+        }
+        if blockEvents.count < 2 * events { blockEvents = Int32Buffer(count: 2 * events) }
+        if preI.count < rows || epsV.count < rows { (preI, epsV) = (FloatBuffer(count: rows), FloatBuffer(count: rows)) }
+        preI.zero(rows)
+        epsV.zero(rows)
+        preStart.zero()
+        epsStart.zero()
+        ghost.zero()
+        power.zero()
+        isActive.pointer.update(repeating: 0, count: rows)
+    }
+
+    mutating func prepareModel(n: Int) {
+        if vSim.count != n { (current, nextCurrent, vSim) = (FloatBuffer(count: n), FloatBuffer(count: n), FloatBuffer(count: n)) }
+        current.zero()
+        nextCurrent.zero()
+    }
+
+    /// `values` in a buffer of this scratch (the hot loops read it through a pointer: no bounds checks).
+    mutating func feedback(_ values: [Float]) -> UnsafePointer<Float> {
+        if feedbackCopy.count != values.count { feedbackCopy = FloatBuffer(count: values.count) }
+        feedbackCopy.pointer.update(from: values, count: values.count)
+        return UnsafePointer(feedbackCopy.pointer)
+    }
+
+    mutating func regularizer(_ values: [Float]) -> UnsafePointer<Float> {
+        if regularizerCopy.count != values.count { regularizerCopy = FloatBuffer(count: values.count) }
+        regularizerCopy.pointer.update(from: values, count: values.count)
+        return UnsafePointer(regularizerCopy.pointer)
     }
 }

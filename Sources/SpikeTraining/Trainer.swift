@@ -83,6 +83,9 @@ public final class Trainer: @unchecked Sendable {
     /// Set when an update made a weight non-finite: `network` must then not be saved (the last checkpoint is the
     /// last good state).
     public private(set) var hasDiverged = false
+    /// Continual learning: when set, every step adds its penalty and accumulates its path integral (the caller
+    /// calls ``SynapticIntelligence/consolidate(_:)`` at the end of each task).
+    public var synapticIntelligence: SynapticIntelligence?
 
     public init(
         network: Network, optimizer: Optimizer, objective: Objective, substrate: Substrate, stepCount: Int, seed: UInt64,
@@ -134,7 +137,11 @@ public final class Trainer: @unchecked Sendable {
         guard grads.allFinite else {
             throw TrainingError.diverged(epoch: epoch + 1, batch: batchIndex + 1, reason: "a gradient is not finite")
         }
-        optimizer.apply(grads, to: &network, learningRate: optimizer.config.learningRate(epoch: epoch), workers: workers)
+        let before = synapticIntelligence == nil ? nil : network
+        var applied = grads
+        if let si = synapticIntelligence { stats.lossSum += si.addPenalty(of: network, to: &applied) * Double(stats.samples) }
+        optimizer.apply(applied, to: &network, learningRate: optimizer.config.learningRate(epoch: epoch), workers: workers)
+        if let before { synapticIntelligence!.accumulate(taskGradient: grads, before: before, after: network) }
         guard network.allWeightsFinite else {
             hasDiverged = true
             throw TrainingError.diverged(epoch: epoch + 1, batch: batchIndex + 1, reason: "the update made a weight non-finite")

@@ -3,7 +3,7 @@ import Foundation
 import SpikeRun
 
 struct Experiment: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a reference experiment.", subcommands: [MismatchCommand.self])
+    static let configuration = CommandConfiguration(abstract: "Run a reference experiment.", subcommands: [MismatchCommand.self, ContinualCommand.self])
 }
 
 /// `spikeloop experiment mismatch`: the central result of Cramer et al. 2022. For decalibration spreads σ_d of
@@ -44,6 +44,8 @@ struct MismatchCommand: ParsableCommand {
         let result = try experiment.run { event in
             switch event {
             case .dataLoaded(let train, let test): log("\(config.dataset): \(train) train, \(test) test samples")
+            case .epochDone(let phase, let epoch, let of, let accuracy, let seconds):
+                log(String(format: "%@ epoch %d/%d: train %.2f %% (%.1f s)", phase, epoch, of, 100 * accuracy, seconds))
             case .softwareTrained(let accuracy, let seconds):
                 log(String(format: "software: %.2f %% test after %d epochs (%.0f s)", 100 * accuracy, softwareEpochs, seconds))
             case .chipDone(let sigma, let chip, let transfer, let loop):
@@ -56,7 +58,8 @@ struct MismatchCommand: ParsableCommand {
             print(String(format: "%5.2f     %6.2f ± %-6.2f    %6.2f ± %.2f", r.sigma, 100 * r.transferMean, 100 * r.transferSD, 100 * r.inTheLoopMean, 100 * r.inTheLoopSD))
         }
         print("plot: \(result.plotPath)")
-        if json { printJSONLine(result.jsonObject) }
+        if let report = result.reportPath { print("report: \(report)") }
+        if json { printJSONLine(result.jsonObject) } else { print(result.headline) }
     }
 
     private func log(_ s: String) {

@@ -13,7 +13,7 @@ struct InspectChip: ParsableCommand {
     @Option(parsing: .unconditional, help: "Chip instance seed.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Calibration target tau_m, seconds.") var tauMem: Double = 6e-6
     @Option(parsing: .unconditional, help: "Calibration target tau_s, seconds.") var tauSyn: Double = 6e-6
-    @Option(help: "Where to write the SVG histograms (default: chip-<seed>.svg.html).") var out: String?
+    @Option(help: "Where to write the SVG histograms (default: chip-<seed>.svg).") var out: String?
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
     func validate() throws {
@@ -28,8 +28,8 @@ struct InspectChip: ParsableCommand {
             let b = p.beforeStatistics, a = p.afterStatistics
             print(p.name.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f ± %-12.3f%8.3f ± %.3f", b.mean, b.sd, a.mean, a.sd))
         }
-        let path = out ?? "chip-\(seed).svg.html"
-        try inspection.writeHTML(to: path)
+        let path = out ?? ChipInspection.defaultSVGPath(seed: seed)
+        try inspection.writeSVG(to: path)
         print("histograms: \(path)")
         if json { printJSONLine(["seed": Int(seed), "parameters": inspection.jsonObject, "histograms": path]) }
     }

@@ -99,11 +99,12 @@ struct NIRExport: ParsableCommand {
 struct NIRRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Simulate a NIR graph on input spikes and write every neuron node's spikes and membranes as .npy.",
+        abstract: "Simulate a NIR graph on input spikes and write every neuron node's spikes, membranes and currents as .npy.",
         discussion: """
-            Input: float32 or float64 .npy, [T, B, C] time-major, 0/1. Output: DIR/<node>.spikes.npy and \
-            DIR/<node>.v.npy, float32 [T, B, n], on NIR's time axis (spikes at the step the threshold is crossed; v is \
-            the membrane the threshold sees, before the reset). Synaptic currents are not recorded.
+            Input: float32 or float64 .npy, [T, B, C] time-major, 0/1. Output: DIR/<node>.spikes.npy, \
+            DIR/<node>.v.npy and (CubaLIF, CubaLI) DIR/<node>.i.npy, float32 [T, B, n], on NIR's time axis (spikes at \
+            the step the threshold is crossed; v is the membrane the threshold sees, before the reset; i is the \
+            synaptic current that drove v, in the node's own units).
             """)
 
     @Argument(help: "NIR file.") var file: String

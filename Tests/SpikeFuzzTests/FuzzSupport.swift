@@ -1,5 +1,6 @@
 import Foundation
 import SpikeData
+import SpikeNIR
 import SpikeTraining
 import Testing
 
@@ -42,7 +43,7 @@ func peakResidentBytes() -> Int {
 
 /// Runs fuzz cases against one reader and counts their outcomes.
 ///
-/// A case passes when it throws the module's error type (`DatasetError` or `TrainingError`) whose description
+/// A case passes when it throws the module's error type (`DatasetError`, `TrainingError` or `NIRError`) whose description
 /// names the input file and says what was wrong (one of the expected words, when given), or, where the input may
 /// still be valid, when the read succeeds and the result passes the case's own validity checks. A trap ends the
 /// whole test process, so a passing run is also the proof that nothing trapped.
@@ -104,7 +105,7 @@ final class FuzzRun {
             errors += 1
             let d = "\(error)"
             if FuzzSettings.verbose { print("  → \(d)") }
-            #expect(error is DatasetError || error is TrainingError, "\(name) '\(label)': \(type(of: error)): \(d)", sourceLocation: sourceLocation)
+            #expect(error is DatasetError || error is TrainingError || error is NIRError, "\(name) '\(label)': \(type(of: error)): \(d)", sourceLocation: sourceLocation)
             #expect(d.contains(source), "\(name) '\(label)': message does not name \(source): \(d)", sourceLocation: sourceLocation)
             let rest = d.replacingOccurrences(of: source, with: "")
             #expect(rest.count >= 12, "\(name) '\(label)': message says too little: \(d)", sourceLocation: sourceLocation)
@@ -113,6 +114,7 @@ final class FuzzRun {
             }
         }
         let dt = Date().timeIntervalSince(t0)
+        if FuzzSettings.verbose { print(String(format: "  %.3f s, peak RSS %.0f MiB", dt, Double(peakResidentBytes()) / 1_048_576)) }
         slowest = max(slowest, dt)
         #expect(dt < FuzzSettings.caseSeconds, "\(name) '\(label)' took \(dt) s", sourceLocation: sourceLocation)
     }

@@ -2,6 +2,7 @@ import CHDF5
 import Foundation
 import SpikeCore
 @testable import SpikeData
+import SpikeHDF5
 import Testing
 
 /// Writes arbitrary (also malformed) SHD-like HDF5 layouts through the C API: the SHD writer refuses bad values,

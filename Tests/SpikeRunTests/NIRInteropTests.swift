@@ -14,6 +14,8 @@ import Testing
             var node: String
             var spikes: [[[Int]]]
             var v: [[[Double]]]
+            /// The synaptic current of CubaLIF/CubaLI nodes.
+            var i: [[[Double]]]?
         }
         var dt: Double
         var producer: String
@@ -21,7 +23,7 @@ import Testing
     }
 
     @Test(
-        "nir run's traces, on NIR's time axis, equal the numpy reference (spikes exact, membranes within 1e-4)",
+        "nir run's traces, on NIR's time axis, equal the numpy reference (spikes exact, membranes and currents within 1e-4)",
         arguments: ["cubalif", "recurrent", "nested-if-plain", "snntorch-rleaky", "norse-cubalif"])
     func runMatchesReference(_ name: String) throws {
         let reference = try JSONDecoder().decode(
@@ -32,8 +34,18 @@ import Testing
         let (_, files) = try NIRInterop.run(
             graph: Self.nirFixture("\(name).nir"), input: Self.nirFixture("\(name)-input.npy"), options: options,
             directory: dir)
-        #expect(files.count == 2 * reference.layers.count - 1)
+        let currents = reference.layers.filter { $0.i != nil }.count
+        #expect(files.count == 2 * reference.layers.count - 1 + currents)
         for layer in reference.layers {
+            let iURL = dir.appendingPathComponent("\(layer.node).i.npy")
+            #expect(FileManager.default.fileExists(atPath: iURL.path) == (layer.i != nil), "\(layer.node).i.npy")
+            if let ref = layer.i {
+                let i = try NPYArray.read(iURL)
+                let flat = ref.flatMap { $0.flatMap { $0 } }
+                #expect(i.values.count == flat.count)
+                let worst = zip(i.values, flat).map { abs(Double($0) - $1) / max(1, abs($1)) }.max()!
+                #expect(worst < 1e-4, "\(layer.node): currents differ by up to \(worst)")
+            }
             let v = try NPYArray.read(dir.appendingPathComponent("\(layer.node).v.npy"))
             let flatV = layer.v.flatMap { $0.flatMap { $0 } }
             #expect(v.shape == [layer.v.count, layer.v[0].count, layer.v[0][0].count])

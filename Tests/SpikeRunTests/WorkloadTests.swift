@@ -54,7 +54,7 @@ import Testing
         #expect(r.jsonObject["workload"] as? String == "sg-mlp16")
     }
 
-    @Test("the mismatch experiment on a tiny task writes its plot and table with one row per spread")
+    @Test("the mismatch experiment on a tiny task writes its plot, table and report with one row per spread")
     func tinyMismatch() throws {
         var c = TrainingRunTests.tinyConfig()
         c.chipCalibrated = false
@@ -73,5 +73,9 @@ import Testing
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: r.tablePath)))
             as? [String: Any]
         #expect((table?["results"] as? [[String: Any]])?.count == 2 && table?["chips"] as? [Int] == [4])
+        // the report shows the largest spread on the first chip, with both training phases
+        let report = try String(contentsOfFile: try #require(r.reportPath), encoding: .utf8)
+        #expect(report.contains(r.headline) && report.contains("in the loop →") && report.contains("id='chip-traces'"))
+        #expect(r.headline.hasPrefix("In the loop") && r.headline.contains("σ_d 0.30") && r.headline.contains("chip 4"))
     }
 }
