@@ -7,7 +7,7 @@ NATIVE_FLAGS ?= -Xswiftc -target-cpu -Xswiftc native
 RELEASE := $(SWIFT) build -c release $(NATIVE_FLAGS)
 BIN := .build/release/spikeloop
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libopenblas-dev zlib1g-dev libhdf5-dev libfftw3-dev espeak-ng pkg-config
+APT_PACKAGES := libopenblas-dev zlib1g-dev libhdf5-dev libfftw3-dev libisal-dev espeak-ng pkg-config
 DEMO_PACKAGES := dataset-fashion-mnist
 # `make demo`: the paper's central result on Fashion-MNIST (RESULTS.md §3 protocol, one chip): train in software,
 # copy the weights onto emulated chip DEMO_CHIP decalibrated by DEMO_SIGMA, then train DEMO_LOOP_EPOCHS in the loop
@@ -19,10 +19,12 @@ DEMO_SIGMA ?= 0.3
 DEMO_EPOCHS ?= 20
 BENCH_ARGS ?=
 ARGS ?= --help
+# `make install`: /usr/local as root, else ~/.local (its bin/ is on PATH in most shells); PREFIX=… to choose.
+PREFIX ?= $(shell [ "$$(id -u)" = 0 ] && echo /usr/local || echo $$HOME/.local)
 
 # `pip install ./python` builds libSpikeLoopC.so (release, these NATIVE_FLAGS, so it shares .build/release with
 # `make build`) and installs the `spikeloop` Python package; scripts/build-wheel.sh builds a portable wheel.
-.PHONY: deps demo-deps build test test-python demo demo-software bench run check-report clean
+.PHONY: deps demo-deps build install test test-python demo demo-software bench run check-report clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -35,6 +37,16 @@ demo-deps: deps
 
 build: deps
 	$(RELEASE)
+
+# The release binary into $(PREFIX)/bin, and the commit it was built from into $(PREFIX)/share/spikeloop/commit
+# (an installed binary has no repository around it to ask; `spikeloop --version` and run records read it).
+install: build
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/spikeloop"
+	install -m 755 $(BIN) "$(PREFIX)/bin/spikeloop"
+	@{ git rev-parse HEAD 2>/dev/null || echo unknown; } | tr -d '\n' > "$(PREFIX)/share/spikeloop/commit"
+	@git diff --quiet HEAD -- 2>/dev/null || printf -- '-dirty' >> "$(PREFIX)/share/spikeloop/commit"
+	@echo "installed $(PREFIX)/bin/spikeloop ($$("$(PREFIX)/bin/spikeloop" --version))"
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "note: $(PREFIX)/bin is not on PATH; add it: export PATH=\"$(PREFIX)/bin:\$$PATH\"" ;; esac
 
 test: deps
 	$(SWIFT) build --build-tests

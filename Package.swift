@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SpikeRun", targets: ["SpikeRun"]),
         .library(name: "SpikeHDF5", targets: ["SpikeHDF5"]),
         .library(name: "SpikeNIR", targets: ["SpikeNIR"]),
+        .library(name: "SpikeTensorBoard", targets: ["SpikeTensorBoard"]),
         .executable(name: "spikeloop", targets: ["spikeloop"]),
         // The C ABI under the Python package (python/): `libSpikeLoopC.so`.
         .library(name: "SpikeLoopC", type: .dynamic, targets: ["SpikeLoopC"]),
@@ -22,6 +23,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // TensorBoard event files. Only the library: the Swift code is generated once from
+        // Sources/SpikeTensorBoard/tensorboard.proto and committed (no build plugin).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian packages)
@@ -29,6 +33,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),  // CRC-32C
 
         // MARK: - Implementation details (not API)
         .target(name: "_CSpikeKernels"),  // spike compaction (AVX-512 with a portable path)
@@ -44,12 +49,16 @@ let package = Package(
         .target(name: "SpikeReport"),
         .target(name: "SpikeHDF5", dependencies: ["CHDF5"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeHDF5", "SpikeModel"]),
+        .target(
+            name: "SpikeTensorBoard",
+            dependencies: ["CISAL", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["tensorboard.proto"]),
         .target(name: "SpikeAudio", dependencies: ["SpikeCore", "CFFTW", "_CAudioKernels"]),
         .target(
             name: "SpikeRun",
             dependencies: [
                 "SpikeCore", "SpikeTraining", "SpikeData", "SpikeSubstrate", "SpikeReport", "SpikeAudio", "SpikeNIR",
-                .product(name: "Yams", package: "Yams"),
+                "SpikeTensorBoard", .product(name: "Yams", package: "Yams"),
             ]),
         .target(name: "SpikeLoopC", dependencies: ["SpikeRun"]),
         .executableTarget(
@@ -75,8 +84,9 @@ let package = Package(
             name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeHDF5", "SpikeTraining", "SpikeModel"],
             exclude: ["Fixtures"]),
         .testTarget(name: "SpikeReportTests", dependencies: ["SpikeReport"]),
-        .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun"], exclude: ["Fixtures"]),
+        .testTarget(name: "SpikeRunTests", dependencies: ["SpikeRun", "SpikeTensorBoard"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeLoopCTests", dependencies: ["SpikeLoopC"]),
+        .testTarget(name: "SpikeTensorBoardTests", dependencies: ["SpikeTensorBoard"]),
         .testTarget(
             name: "SpikeLoopCLITests", dependencies: ["spikeloop", "TrainMNISTOnChip", "RecurrentSHD", "SpikeData", "SpikeTraining"]),
         .testTarget(

@@ -6,7 +6,7 @@
 # libSpikeLoopC.so is linked without the toolchain's runtime path (-no-toolchain-stdlib-rpath), so its RUNPATH is
 # only $ORIGIN; the Swift runtime and Foundation libraries it loads (ldd) are copied next to it into
 # spikeloop/_lib/. Their own RUNPATH is already $ORIGIN. System libraries stay dependencies of the target machine:
-# Debian `libopenblas0 libhdf5-103-1 libfftw3-single3 zlib1g`.
+# Debian `libopenblas0 libhdf5-103-1 libfftw3-single3 libisal2 zlib1g`.
 #
 # The check installs the wheel into a fresh venv and trains on the synthetic task in a private mount namespace
 # where the toolchain's library folder is hidden (an empty folder mounted over it) and `swift` is not on PATH;

@@ -70,19 +70,31 @@ public struct CheckpointEvaluation: Sendable {
         if let s = substrate { config.substrate = s }
         try config.validate()
         let workers = threads ?? availableCores
-        let sub = try config.makeSubstrate(for: checkpoint.network)
-        try sub.load(checkpoint.network)
-        let inference = Inference(network: checkpoint.network, stepCount: config.steps, workers: workers)
         let t0 = monotonicSeconds()
-        evaluation = try inference.evaluate(
-            split == .test ? data.test : data.validation, substrate: sub, loss: config.objective.loss,
-            classes: data.classes)
+        let (stats, sub) = try Self.evaluate(
+            checkpoint.network, on: split == .test ? data.test : data.validation, config: config,
+            classes: data.classes, workers: workers)
+        evaluation = stats
         seconds = monotonicSeconds() - t0
         self.checkpointPath = path
         self.config = config
         self.split = split
         self.substrateName = sub.name
         self.workers = workers
+    }
+
+    /// Evaluates `network` on `batch` on a substrate built afresh from `config` (a new chip instance: calibrated,
+    /// loaded, its noise stream at its start). `spikeloop evaluate` and the end-of-training test both call this,
+    /// so a run's `test.json` equals `spikeloop evaluate` of the checkpoint it names, chip noise included.
+    /// - Returns: the statistics and the substrate (for the report's rasters and traces).
+    public static func evaluate(
+        _ network: Network, on batch: SpikeBatch, config: RunConfig, classes: Int, workers: Int
+    ) throws -> (RunStatistics, Substrate) {
+        let substrate = try config.makeSubstrate(for: network)
+        try substrate.load(network)
+        let inference = Inference(network: network, stepCount: config.steps, workers: workers)
+        let stats = try inference.evaluate(batch, substrate: substrate, loss: config.objective.loss, classes: classes)
+        return (stats, substrate)
     }
 
     /// Inference throughput, samples per wall-clock second.

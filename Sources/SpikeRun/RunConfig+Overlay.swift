@@ -23,6 +23,12 @@ extension RunConfig {
     ///   nodes, is not a mapping, names an unknown setting, or gives a value of the wrong type or a NaN or ±∞
     ///   (naming the key).
     public func overlaid(withFile path: String) throws -> RunConfig {
+        try overlaid(withFile: path, warnAboutOldKeys: true)
+    }
+
+    /// ``overlaid(withFile:)``; with `warnAboutOldKeys`, camelCase keys (the spelling before snake case) are
+    /// reported through ``warningHandler``.
+    func overlaid(withFile path: String, warnAboutOldKeys: Bool) throws -> RunConfig {
         let text: String
         do {
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
@@ -39,7 +45,7 @@ extension RunConfig {
         guard let dict = loaded as? [String: Any] else {
             throw RunError(.configFile, subject: path, "expected a mapping of settings at the top level")
         }
-        return try overlaid(with: dict, source: path)
+        return try overlaid(with: dict, source: path, warnAboutOldKeys: warnAboutOldKeys)
     }
 
     /// Parses YAML (or JSON) text with the alias and size caps of ``overlaid(withFile:)``.
@@ -108,31 +114,48 @@ extension RunConfig {
     }
 
     /// Overlays settings given as a dictionary (a parsed file, a checkpoint's metadata); `source` names them in errors.
-    public func overlaid(with dict: [String: Any], source: String) throws -> RunConfig {
+    ///
+    /// Keys are snake case (`learning_rate`); the camelCase spelling of older files and checkpoints is accepted
+    /// (reported through ``warningHandler`` when `warnAboutOldKeys`). The record-only keys of `config.json`
+    /// (`provenance`, `chip_model`) are skipped. An unknown key is an error that suggests the nearest known one.
+    public func overlaid(with dict: [String: Any], source: String, warnAboutOldKeys: Bool = false) throws -> RunConfig {
         let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self))
         guard var merged = encoded as? [String: Any] else {
             preconditionFailure("a RunConfig encodes as a JSON object")
         }
         let known = Set(merged.keys).union(Self.optionalKeys)
-        for (k, v) in dict.sorted(by: { $0.key < $1.key }) {
-            try Self.checkFinite(v, key: k, source: source)
-            guard known.contains(k) else {
+        var oldSpellings: [String] = []
+        for (k, v) in dict.sorted(by: { $0.key < $1.key }) where !Self.recordOnlyKeys.contains(k) {
+            try Self.checkFinite(v, key: Self.fileKey(Self.propertyKey(k)), source: source)
+            let property = Self.propertyKey(k)
+            guard known.contains(property) else {
+                let names = known.map(Self.fileKey).sorted()
                 throw RunError(
                     .configFile, subject: source,
-                    "unknown setting '\(k)' (known: \(known.sorted().joined(separator: ", ")))")
+                    "unknown setting '\(k)'.\(Suggestion.hint(for: Self.fileKey(k), in: names)) Known settings (spikeloop config keys explains each): \(names.joined(separator: ", "))"
+                )
             }
-            merged[k] = v
+            if k != Self.fileKey(property) { oldSpellings.append(k) }
+            merged[property] = v
         }
+        if warnAboutOldKeys, !oldSpellings.isEmpty {
+            Self.warningHandler(
+                "\(source): camelCase setting names are deprecated; write \(oldSpellings.map { "\(Self.fileKey($0)) (not \($0))" }.joined(separator: ", "))"
+            )
+        }
+        let dict = Dictionary(
+            dict.filter { !Self.recordOnlyKeys.contains($0.key) }.map { (Self.propertyKey($0.key), $0.value) },
+            uniquingKeysWith: { $1 })
         do {
             return try Self.decode(merged)
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.dataCorrupted(ctx),
             let DecodingError.valueNotFound(_, ctx)
         {
-            var key = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            var key = ctx.codingPath.map { Self.fileKey($0.stringValue) }.joined(separator: ".")
             var why = ctx.debugDescription
             if key.isEmpty, let culprit = culprit(in: dict, base: encoded) {
                 // Foundation reports some mismatches (1.5 or -1 for an integer) without a path: find the key.
-                key = culprit
+                key = Self.fileKey(culprit)
                 why =
                     "\(dict[culprit].map { "\($0)" } ?? "null") is not a valid value (expected the type of \(Self.describe(encoded, key: culprit)))"
             }

@@ -18,7 +18,7 @@ extension RunConfig {
         func refuse(_ key: String, _ saved: String, _ wanted: String, _ hint: String = "") -> RunError {
             RunError(
                 .checkpoint, subject: path,
-                "\(key) (\(RunOverrides.flagName(forKey: key))) is \(saved) in the checkpoint but \(wanted) in the config\(hint)"
+                "\(RunConfig.fileKey(key)) (\(RunOverrides.flagName(forKey: key))) is \(saved) in the checkpoint but \(wanted) in the config\(hint)"
             )
         }
         try checkNetwork(checkpoint.network, refuse: refuse)
@@ -35,7 +35,7 @@ extension RunConfig {
         for key in Self.epochOrderKeys where "\(savedValues[key] ?? "nil")" != "\(values[key] ?? "nil")" {
             throw refuse(
                 key, "\(savedValues[key] ?? "unset")", "\(values[key] ?? "unset")",
-                "; the checkpoint stopped in the middle of epoch \(state.epoch + 1) (before batch \(state.nextBatch + 1)), and another \(key) would skip or repeat samples of that epoch. Resume with the checkpoint's value to finish the epoch, and change it at an epoch boundary"
+                "; the checkpoint stopped in the middle of epoch \(state.epoch + 1) (before batch \(state.nextBatch + 1)), and another \(RunConfig.fileKey(key)) would skip or repeat samples of that epoch. Resume with the checkpoint's value to finish the epoch, and change it at an epoch boundary"
             )
         }
     }

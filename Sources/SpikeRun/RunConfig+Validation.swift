@@ -50,7 +50,8 @@ extension RunConfig {
     private func validateData() throws {
         let knownDatasets = "mnist, fashion-mnist, shd, synthetic"
         guard Self.datasets.contains(dataset) else {
-            throw SettingCheck.fail("dataset", "unknown dataset '\(dataset)' (known: \(knownDatasets))")
+            throw SettingCheck.fail(
+                "dataset", "unknown dataset '\(dataset)'.\(Suggestion.hint(for: dataset, in: Self.datasets)) Known: \(knownDatasets)")
         }
         try SettingCheck.int(imageSize, "imageSize", 1...Limits.imageSize)
         try SettingCheck.int(validationSamples, "validationSamples", 0...Limits.samples)

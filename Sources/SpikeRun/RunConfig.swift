@@ -8,7 +8,8 @@ import SpikeTraining
 /// Resolved in this order: defaults (``defaults(for:)``) → config file (``overlaid(withFile:)``, YAML or JSON,
 /// same keys) → overrides (the CLI's flags). The resolved config is written to the run directory and into every
 /// checkpoint, so a run can be resumed and a checkpoint evaluated with exactly the encoding it was trained on.
-/// The JSON keys are the property names; optional settings that are nil are left out of `config.json`.
+/// The JSON keys are the property names in snake case (``fileKey(_:)``: `learningRate` is `learning_rate`);
+/// optional settings that are nil are left out. Old files with camelCase keys still load (with a warning).
 public struct RunConfig: Codable, Equatable, Sendable {
     // data
     public var dataset = "fashion-mnist"
@@ -75,6 +76,11 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var batchSize = 100
     public var epochs = 100
     public var seed: UInt64 = 1
+    /// Write checkpoints without optimizer state (a third of the size with Adam); a resume then starts the
+    /// optimizer's moments afresh.
+    public var weightsOnlyCheckpoints = false
+    /// Write TensorBoard event files (`tensorboard/` in the run directory): per-epoch scalars and weight histograms.
+    public var tensorboard = true
     /// Worker threads; nil: all cores.
     public var threads: Int? = nil
     // learning rule
@@ -187,12 +193,22 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// Worker threads: ``threads`` or all cores.
     public var workers: Int { threads ?? availableCores }
 
-    /// The config as pretty-printed JSON with sorted keys (the content of `config.json`).
+    /// The config as pretty-printed JSON with sorted snake-case keys (the settings of `config.json`).
     public var json: String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        enc.keyEncodingStrategy = .custom { path in FileKey(Self.fileKey(path.last?.stringValue ?? "")) }
         // Encoding plain numbers, strings and arrays cannot fail; the fallback is unreachable.
         guard let data = try? enc.encode(self) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// A coding key holding a setting's file name (``RunConfig/fileKey(_:)``).
+private struct FileKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

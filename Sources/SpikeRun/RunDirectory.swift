@@ -14,6 +14,8 @@ public struct RunDirectory: Sendable {
     public let url: URL
     /// The lock taken by ``create(at:config:)`` or ``resume(at:config:)``; nil for ``init(url:)``.
     public let lock: RunDirectoryLock?
+    /// Whether ``create(at:config:)`` made the folder (so ``discardFailedStart()`` may remove it).
+    public private(set) var createdFolder = false
 
     public var configURL: URL { url.appendingPathComponent("config.json") }
     public var metricsURL: URL { url.appendingPathComponent("metrics.jsonl") }
@@ -45,8 +47,10 @@ public struct RunDirectory: Sendable {
     ///   folder cannot be created or written, is locked by a live run (naming the holder), or already holds a run.
     public static func create(at url: URL, config: RunConfig) throws -> RunDirectory {
         try config.validate()
+        let existed = FileManager.default.fileExists(atPath: url.path)
         try prepare(url)
-        let dir = RunDirectory(url: url, lock: try RunDirectoryLock.acquire(in: url))
+        var dir = RunDirectory(url: url, lock: try RunDirectoryLock.acquire(in: url))
+        dir.createdFolder = !existed
         if FileManager.default.fileExists(atPath: dir.lastCheckpointURL.path) {
             throw RunError(
                 .runDirectory,
@@ -54,6 +58,7 @@ public struct RunDirectory: Sendable {
         }
         dir.removeStaleTemporaryFiles()
         try? FileManager.default.removeItem(at: dir.metricsURL)
+        try? FileManager.default.removeItem(at: dir.tensorboardURL)
         try dir.writeConfig(config)
         return dir
     }
@@ -97,6 +102,35 @@ public struct RunDirectory: Sendable {
     /// Releases the lock taken by ``create(at:config:)`` or ``resume(at:config:)`` (idempotent).
     public func releaseLock() { lock?.release() }
 
+    /// Undoes ``create(at:config:)`` after a start that failed before training (data missing, a substrate that
+    /// cannot be built): removes the folder when this process made it and no checkpoint landed, else only the
+    /// `config.json` it wrote. A failed start leaves no run directory behind.
+    public func discardFailedStart() {
+        let fm = FileManager.default
+        releaseLock()
+        guard !fm.fileExists(atPath: lastCheckpointURL.path) else { return }
+        if createdFolder {
+            try? fm.removeItem(at: url)
+        } else {
+            try? fm.removeItem(at: configURL)
+            try? fm.removeItem(at: url.appendingPathComponent(RunDirectoryLock.fileName))
+        }
+    }
+
+    /// The record of a run that already finished all of `config.epochs`: its `test.json` exists and its last
+    /// checkpoint is at the end of epoch `config.epochs` or later. nil when the run still has epochs to train.
+    /// `spikeloop train --resume` reports it instead of testing again and overwriting `test.json`.
+    public static func finishedRun(at url: URL, config: RunConfig) -> [String: Any]? {
+        let dir = RunDirectory(url: url)
+        guard let data = try? Data(contentsOf: dir.testURL),
+            let record = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let checkpoint = try? Checkpoint.read(from: dir.lastCheckpointURL)
+        else { return nil }
+        let state = RunState(metadata: checkpoint.metadata)
+        guard state.nextBatch == 0, state.epoch >= config.epochs else { return nil }
+        return record
+    }
+
     /// Removes the temporary files of atomic writes (``DurableFile/isTemporaryName(_:)``) that a killed process
     /// left behind. Only safe under the lock: a live run's write in flight would otherwise be removed.
     /// - Returns: the names removed.
@@ -119,7 +153,7 @@ public struct RunDirectory: Sendable {
     }
 
     private func writeConfig(_ config: RunConfig) throws {
-        do { try atomicWrite(Data(config.json.utf8), to: configURL) } catch {
+        do { try atomicWrite(Data(config.recordJSON.utf8), to: configURL) } catch {
             throw RunError(.runDirectory, "cannot write to run directory \(url.path): \(error)")
         }
     }
@@ -172,13 +206,24 @@ public struct RunDirectory: Sendable {
     }
 
     /// Writes an evaluation as `test.json` (or to `url`): accuracy, samples, loss, hidden spikes per sample,
-    /// confusion matrix and per-class accuracy.
-    public func writeEvaluation(_ e: RunStatistics, to url: URL? = nil) throws {
-        let obj: [String: Any] = [
+    /// confusion matrix and per-class accuracy, and what was scored: the checkpoint file (relative to the run
+    /// directory), the epoch it was written at, the substrate, and the SpikeLoop version and commit.
+    public func writeEvaluation(
+        _ e: RunStatistics, to url: URL? = nil, checkpoint: String? = nil, epoch: Int? = nil, substrate: String? = nil
+    ) throws {
+        var obj: [String: Any] = [
             "accuracy": e.accuracy, "samples": e.samples, "loss": JSONValue.finite(e.meanLoss),
             "hidden_spikes_per_sample": e.hiddenSpikesPerSample, "confusion": e.confusion,
-            "per_class_accuracy": e.perClassAccuracy,
+            "per_class_accuracy": e.perClassAccuracy, "spikeloop_version": BuildInfo.version,
+            "git_commit": BuildInfo.gitCommit,
         ]
+        if let c = checkpoint { obj["checkpoint"] = c }
+        if let n = epoch { obj["epoch"] = n }
+        if let s = substrate { obj["substrate"] = s }
+        if e.substrateSeconds > 0 {
+            obj["substrate_seconds"] = e.substrateSeconds
+            obj["energy_joules"] = e.energyJoules
+        }
         let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .prettyPrinted])
         try atomicWrite(data, to: url ?? testURL)
     }

@@ -46,31 +46,37 @@ public struct RunOverrides: Sendable {
     public var chipNoise: Double?
     public var decalibration: Double?
     public var chipSubsteps: Int?
+    public var weightsOnlyCheckpoints = false
+    /// nil: the config's; `--tensorboard` / `--no-tensorboard`.
+    public var tensorboard: Bool?
 
     public init() {}
 
-    /// The CLI flag of each config key whose flag is not the key in kebab case.
+    /// The CLI flag of each config key whose flag is not the key in kebab case (with the short alias in
+    /// parentheses, so an error names what the user may have typed).
     static let flagExceptions = [
-        "learningRate": "--lr", "chipMismatchScale": "--mismatch-scale", "chipDecalibration": "--decalibration",
-        "chipCalibrated": "--uncalibrated", "configFile": "--config", "lowestCF": "--lowest-cf",
-        "highestCF": "--highest-cf",
+        "learningRate": "--learning-rate (--lr)", "chipMismatchScale": "--chip-mismatch-scale (--mismatch-scale)",
+        "chipDecalibration": "--chip-decalibration (--decalibration)", "chipCalibrated": "--uncalibrated",
+        "configFile": "--config", "lowestCF": "--lowest-cf", "highestCF": "--highest-cf",
     ]
 
-    /// The flag that sets config key `key`: `--lr` for `learningRate`, else the key in kebab case
-    /// (`batchSize` → `--batch-size`). Keys without a flag get their would-be name, which is still recognizable.
+    /// The flag that sets config key `key` (property or file spelling): `--learning-rate (--lr)` for
+    /// `learningRate`, else the key in kebab case (`batchSize`, `batch_size` → `--batch-size`). Keys without a flag
+    /// get their would-be name, which is still recognizable.
     public static func flagName(forKey key: String) -> String {
         if key.hasPrefix("--") { return key }
-        if let f = flagExceptions[key] { return f }
-        var out = "--"
-        for c in key {
-            if c.isUppercase {
-                out += "-" + c.lowercased()
-            } else {
-                out.append(c)
-            }
-        }
-        return out
+        if let f = flagExceptions[RunConfig.propertyKey(key)] { return f }
+        return "--" + RunConfig.fileKey(key).replacingOccurrences(of: "_", with: "-")
     }
+
+    /// The config keys that have a flag of their own (`spikeloop config keys` shows them).
+    public static let flaggedKeys: [String] = [
+        "dataset", "dataDir", "epochs", "batchSize", "learningRate", "lrDecay", "optimizer", "hidden", "recurrent",
+        "steps", "dt", "tauMem", "tauSyn", "reset", "resetGradient", "surrogate", "loss", "readoutScale", "burst",
+        "hiddenL2", "rotation", "channelJitter", "dropout", "validationSamples", "trainSamples", "seed", "threads",
+        "learning", "feedback", "substrate", "chipCalibrated", "chipMismatchScale", "chipNoise", "chipDecalibration",
+        "chipSubsteps", "weightsOnlyCheckpoints", "tensorboard",
+    ]
 
     /// The config keys this value sets.
     var keysSet: Set<String> {
@@ -87,7 +93,8 @@ public struct RunOverrides: Sendable {
             ("learning", learning != nil), ("feedback", feedback != nil), ("substrate", substrate != nil),
             ("chipCalibrated", uncalibrated), ("chipMismatchScale", mismatchScale != nil),
             ("chipNoise", chipNoise != nil), ("chipDecalibration", decalibration != nil),
-            ("chipSubsteps", chipSubsteps != nil),
+            ("chipSubsteps", chipSubsteps != nil), ("weightsOnlyCheckpoints", weightsOnlyCheckpoints),
+            ("tensorboard", tensorboard != nil),
         ]
         return Set(values.filter(\.1).map(\.0))
     }
@@ -116,21 +123,22 @@ public struct RunOverrides: Sendable {
 
     /// Names the flag or the file in a validation error of key `e.subject`.
     func relabel(_ e: RunError, fileKeys: Set<String>) -> RunError {
-        let key = e.subject
+        let key = RunConfig.propertyKey(e.subject)
+        let name = RunConfig.fileKey(key)
         if keysSet.contains(key) {
-            return RunError(.invalidSetting, subject: Self.flagName(forKey: key), "\(e.message) (setting \(key))")
+            return RunError(.invalidSetting, subject: Self.flagName(forKey: key), "\(e.message) (setting \(name))")
         }
         if let f = configFile, fileKeys.contains(key) {
-            return RunError(.invalidSetting, subject: "\(f): setting '\(key)'", e.message)
+            return RunError(.invalidSetting, subject: "\(f): setting '\(name)'", e.message)
         }
-        return e
+        return RunError(.invalidSetting, subject: name, e.message)
     }
 
     private static func keys(ofFile path: String) -> Set<String> {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
             let dict = (try? RunConfig.parseYAML(text, path: path)) as? [String: Any]
         else { return [] }
-        return Set(dict.keys)
+        return Set(dict.keys.map(RunConfig.propertyKey))
     }
 
     private func apply(to c: inout RunConfig) throws {
@@ -169,6 +177,8 @@ public struct RunOverrides: Sendable {
         if let v = chipNoise { c.chipNoise = v }
         if let v = decalibration { c.chipDecalibration = v }
         if let v = chipSubsteps { c.chipSubsteps = v }
+        if weightsOnlyCheckpoints { c.weightsOnlyCheckpoints = true }
+        if let v = tensorboard { c.tensorboard = v }
     }
 
     /// `246` or `128,64` → layer sizes; anything else (empty, non-integer, ≤ 0, overflowing) is an error naming

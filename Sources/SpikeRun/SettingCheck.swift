@@ -1,7 +1,8 @@
 import Foundation
 
 /// Range checks for numbers that come from flags and config files; each failure is a ``RunError``
-/// (`.invalidSetting`) whose subject is the setting's key and whose message gives the allowed range and the value.
+/// (`.invalidSetting`) whose subject is the setting's key as files spell it (`learning_rate`,
+/// ``RunConfig/fileKey(_:)``) and whose message gives the allowed range and the value.
 ///
 /// Every number a user can type passes through one of these before it reaches arithmetic, an allocation or
 /// `JSONEncoder` (which cannot encode NaN or ±∞).
@@ -10,7 +11,7 @@ enum SettingCheck {
     static func int(_ value: Int, _ key: String, _ range: ClosedRange<Int>) throws {
         guard range.contains(value) else {
             throw RunError(
-                .invalidSetting, subject: key,
+                .invalidSetting, subject: RunConfig.fileKey(key),
                 "must be an integer in \(show(range.lowerBound))…\(show(range.upperBound)), got \(value)")
         }
     }
@@ -23,7 +24,8 @@ enum SettingCheck {
         let belowMax = openMax ? value < max : value <= max
         guard value.isFinite, aboveMin, belowMax else {
             let range = "\(openMin ? "(" : "[")\(show(min)), \(show(max))\(openMax ? ")" : "]")"
-            throw RunError(.invalidSetting, subject: key, "must be a finite number in \(range), got \(value)")
+            throw RunError(
+                .invalidSetting, subject: RunConfig.fileKey(key), "must be a finite number in \(range), got \(value)")
         }
     }
 
@@ -45,7 +47,7 @@ enum SettingCheck {
     }
 
     static func fail(_ key: String, _ message: String) -> RunError {
-        RunError(.invalidSetting, subject: key, message)
+        RunError(.invalidSetting, subject: RunConfig.fileKey(key), message)
     }
 
     /// A bound as a person writes it: integers without a fraction, large or small values in exponent form.

@@ -26,7 +26,13 @@ public enum SubstrateSpec: Equatable, Hashable, Sendable, CustomStringConvertibl
         } else if text.hasPrefix("chip:"), let seed = UInt64(text.dropFirst(5)) {
             self = .chip(seed: seed)
         } else {
-            throw RunError(.invalidSetting, subject: "substrate", "expected software, chip or chip:SEED, got '\(text)'")
+            let head = String(text.split(separator: ":", maxSplits: 1).first ?? "")
+            let names = ["software", "chip"]
+            let hint = (names.contains(head) ? nil : Suggestion.closest(to: head, in: names)).map { name in
+                " Did you mean '\(name)\(text.dropFirst(head.count))'?"
+            } ?? ""
+            throw RunError(
+                .invalidSetting, subject: "substrate", "expected software, chip or chip:SEED, got '\(text)'\(hint.isEmpty ? "" : "." + hint)")
         }
     }
 

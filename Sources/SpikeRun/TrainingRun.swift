@@ -1,5 +1,6 @@
 import Foundation
 import SpikeCore
+import SpikeTensorBoard
 import SpikeTraining
 
 /// A training session: epochs of minibatch training into a ``RunDirectory``, with a validation pass, metrics line
@@ -46,6 +47,8 @@ public final class TrainingRun {
     public static let metricsLineKey = "spikeloop.metrics_line"
     private let inference: Inference
     private var epochSeconds: [Double] = []
+    /// The TensorBoard event file of this session (``RunConfig/tensorboard``), opened when ``run(progress:epochFinished:shouldStop:)`` starts.
+    var eventLog: TensorBoardWriter?
     private var chanceEpochs = 0
     /// The last checkpoint known to be good: written in this session or resumed from (path, epoch, next batch).
     private var lastGood: (url: URL, epoch: Int, nextBatch: Int)?
@@ -64,6 +67,24 @@ public final class TrainingRun {
         let data = try data ?? RunData.load(config)
         let network = network ?? config.makeNetwork(inputs: data.channels, classes: data.classes)
         try self.init(config: config, directory: directory, data: data, network: network, checkpoint: nil)
+    }
+
+    /// Creates the run directory at `url` and starts a new run in it. The data is loaded before the folder is
+    /// made, and if building the run fails (a network that does not fit, a substrate that cannot be built) the
+    /// folder is removed again: a failed start leaves no run directory behind.
+    /// - Throws: as ``RunDirectory/create(at:config:)`` and ``init(config:directory:data:network:)``.
+    public static func start(config: RunConfig, at url: URL, data: RunData? = nil, network: Network? = nil) throws
+        -> TrainingRun
+    {
+        try config.validate()
+        let data = try data ?? RunData.load(config)
+        let directory = try RunDirectory.create(at: url, config: config)
+        do {
+            return try TrainingRun(config: config, directory: directory, data: data, network: network)
+        } catch {
+            directory.discardFailedStart()
+            throw error
+        }
     }
 
     /// Continues the run whose last checkpoint is `checkpoint` (see ``RunDirectory/resume(at:config:)``).
@@ -122,6 +143,7 @@ public final class TrainingRun {
         shouldStop: () -> Bool = { false }
     ) throws -> TrainingOutcome {
         defer { directory.releaseLock() }
+        if eventLog == nil { eventLog = try openEventLog() }
         while state.epoch < config.epochs {
             let t0 = monotonicSeconds()
             let epoch = state.epoch
@@ -145,6 +167,7 @@ public final class TrainingRun {
             var summary = try finishEpoch(epoch, statistics: stats, started: t0)
             try advance(past: summary)
             try directory.appendMetrics(summary.metricsLine)
+            if let log = eventLog { try logEpoch(summary, to: log) }
             summary.warning = collapseWarning(summary)
             epochFinished(summary)
         }
@@ -222,18 +245,22 @@ public final class TrainingRun {
 
     private func finish() throws -> TrainingResult {
         let bestURL = directory.bestCheckpointURL
-        let network =
-            FileManager.default.fileExists(atPath: bestURL.path)
-            ? try Checkpoint.read(from: bestURL).network : trainer.network
-        try substrate.load(network)
-        let test = try inference.evaluate(
-            data.test, substrate: substrate, loss: config.objective.loss, classes: data.classes)
-        try directory.writeEvaluation(test)
+        let scored = FileManager.default.fileExists(atPath: bestURL.path) ? bestURL : directory.lastCheckpointURL
+        let checkpoint = try Checkpoint.read(from: scored)
+        let network = checkpoint.network
+        // A fresh substrate, as `spikeloop evaluate` builds one: the chip used for training has advanced its
+        // noise stream, and the test must not depend on how many batches ran before it.
+        let (test, testSubstrate) = try CheckpointEvaluation.evaluate(
+            network, on: data.test, config: config, classes: data.classes, workers: workers)
+        try directory.writeEvaluation(
+            test, checkpoint: scored.lastPathComponent, epoch: RunState(metadata: checkpoint.metadata).epoch,
+            substrate: testSubstrate.name)
+        if let log = eventLog { try logTest(test, epoch: state.epoch, to: log) }
         let report =
             writesReport
             ? try RunReport.write(
                 runDirectory: directory, network: network, config: config, data: data, evaluation: test,
-                substrate: substrate)
+                substrate: testSubstrate)
             : nil
         let meanEpoch = epochSeconds.isEmpty ? 0 : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
         return TrainingResult(
@@ -256,8 +283,21 @@ public final class TrainingRun {
         m["spikeloop.dataset"] = config.dataset
         m["spikeloop.provenance"] =
             "spikeloop train, substrate \(substrate.name), seed \(config.seed), threads \(workers)"
+        m["spikeloop.version"] = BuildInfo.version
+        m["spikeloop.git_commit"] = BuildInfo.gitCommit
         if let line = metricsLine { m[Self.metricsLineKey] = line }
-        try Checkpoint(network: trainer.network, optimizer: optimizer, metadata: m).write(to: url)
+        var attachments: [String: CheckpointTensor] = [:]
+        if substrateSpec.isChip {
+            // The 6-bit codes and output scale the chip runs with these weights (`ChipWeights`).
+            let chip = config.chipSettings.chipConfig
+            let codes = ChipWeights(network: trainer.network, config: chip)
+            attachments = codes.attachments(for: trainer.network)
+            m[ChipWeights.metadataKey] = codes.metadata(substrate: substrate.name, config: chip)
+        }
+        let keepsOptimizer = !config.weightsOnlyCheckpoints
+        try Checkpoint(
+            network: trainer.network, optimizer: keepsOptimizer ? optimizer : nil, metadata: m, attachments: attachments
+        ).write(to: url)
         if url == directory.lastCheckpointURL { lastGood = (url, state.epoch, state.nextBatch) }
     }
 }

@@ -90,13 +90,13 @@ final class ChipLayer: @unchecked Sendable {
     /// `min(63/max|w|, 250)`, and its traces are thereby reported in model units.
     func writeWeights(_ layer: Layer, isOutput: Bool, chip: EmulatedChip) {
         let cfg = chip.config
-        let wmax = Float(cfg.weightMax)
-        let scale = cfg.weightScale(maxAbsWeight: layer.weights.reduce(Float(0)) { max($0, abs($1)) }, isOutput: isOutput)
+        // The mapping of `ChipWeights` (what a chip-trained checkpoint records), so the two cannot drift apart.
+        let scale = cfg.weightScale(for: layer, isOutput: isOutput)
         if isOutput { outputScale = scale }
         let s = Float(scale)
         let fan = cfg.maxFanIn
         let gains = chip.instance.synapseGain
-        func q(_ w: Float) -> Float { min(wmax, max(-wmax, (w * s).rounded())) / s }
+        func q(_ w: Float) -> Float { cfg.code(w, scale: scale) / s }
         for j in 0..<inputCount {
             for i in 0..<neuronCount {
                 weights.pointer[j * stride + i] = q(layer.weights[j * neuronCount + i]) * gains[(firstNeuron + i) * fan + j]

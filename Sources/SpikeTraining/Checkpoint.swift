@@ -6,19 +6,28 @@ import SpikeCore
 /// Readable from PyTorch (`safetensors.torch.load_file`) and JAX. Tensors, all `F32`, row-major:
 /// - `layers.{l}.weight` — `[inputCount, neuronCount]` (row = presynaptic; transpose for `nn.Linear`);
 /// - `layers.{l}.recurrent_weight` — `[neuronCount, neuronCount]` for recurrent layers;
-/// - `optimizer.first.<name>`, `optimizer.second.<name>` — Adam moments (SGD: velocity in `first`).
-/// Metadata (`__metadata__`, strings): `spikeloop.network` (architecture and neuron parameters as JSON, weights
-/// omitted), `spikeloop.optimizer` (config and step), plus free-form keys such as `spikeloop.config`,
-/// `spikeloop.epoch` and `spikeloop.provenance`.
+/// - `optimizer.first.<name>`, `optimizer.second.<name>` — Adam moments (SGD: velocity in `first`); absent in a
+///   weights-only checkpoint (``optimizer`` nil), which is a third of the size;
+/// - `chip.*` — ``attachments``: records that do not drive the network, e.g. the 6-bit codes a chip ran.
+/// Metadata (`__metadata__`, strings): `format` = `spikeloop` and `spikeloop.weight_layout` = `in_out` (this is
+/// not a PyTorch state dict: `spikeloop export --format torch` writes one), `spikeloop.network` (architecture and
+/// neuron parameters as JSON, weights omitted), `spikeloop.optimizer` (config and step), plus free-form keys such
+/// as `spikeloop.config`, `spikeloop.epoch` and `spikeloop.provenance`.
 public struct Checkpoint: Sendable {
     public var network: Network
     public var optimizer: Optimizer?
     public var metadata: [String: String]
+    /// Extra tensors by name (each starting with one of ``attachmentPrefixes``), kept as written.
+    public var attachments: [String: CheckpointTensor]
 
-    public init(network: Network, optimizer: Optimizer? = nil, metadata: [String: String] = [:]) {
+    public init(
+        network: Network, optimizer: Optimizer? = nil, metadata: [String: String] = [:],
+        attachments: [String: CheckpointTensor] = [:]
+    ) {
         self.network = network
         self.optimizer = optimizer
         self.metadata = metadata
+        self.attachments = attachments
     }
 
     private struct OptimizerHeader: Codable {
@@ -44,7 +53,9 @@ public struct Checkpoint: Sendable {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         meta["spikeloop.network"] = String(decoding: try enc.encode(skeleton), as: UTF8.self)
-        meta["format"] = "pt"
+        // Not "pt": safetensors' convention marks PyTorch state dicts so, and ours are [in, out], not nn.Linear's.
+        meta["format"] = Self.format
+        meta["spikeloop.weight_layout"] = Self.weightLayout
         if let opt = optimizer {
             meta["spikeloop.optimizer"] = String(decoding: try enc.encode(OptimizerHeader(config: opt.config, step: opt.step)), as: UTF8.self)
             let names = network.tensorNames
@@ -54,11 +65,17 @@ public struct Checkpoint: Sendable {
                 if !opt.second.isEmpty { tensors.append(("optimizer.second.\(name)", shape, opt.second[k])) }
             }
         }
+        for (name, a) in attachments.sorted(by: { $0.key < $1.key }) {
+            precondition(Self.isAttachmentName(name), "attachment '\(name)' must start with one of \(Self.attachmentPrefixes)")
+            tensors.append((name, a.shape, []))
+        }
         var header: [String: Any] = ["__metadata__": meta]
         var offset = 0
         for (name, shape, values) in tensors {
-            header[name] = ["dtype": "F32", "shape": shape, "data_offsets": [offset, offset + values.count * 4]]
-            offset += values.count * 4
+            let a = attachments[name]
+            let bytes = a?.data.count ?? values.count * 4
+            header[name] = ["dtype": a?.dtype.rawValue ?? "F32", "shape": shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while (json.count + 8) % 8 != 0 { json.append(0x20) }  // pad header so data is 8-byte aligned
@@ -66,7 +83,11 @@ public struct Checkpoint: Sendable {
         var len = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &len) { out.append(contentsOf: $0) }
         out.append(json)
-        for (_, _, values) in tensors {
+        for (name, _, values) in tensors {
+            if let a = attachments[name] {
+                out.append(a.data)
+                continue
+            }
             values.withUnsafeBufferPointer { p in
                 out.append(UnsafeBufferPointer(start: UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: UInt8.self), count: values.count * 4))
             }
@@ -261,7 +282,14 @@ public struct Checkpoint: Sendable {
         // Every tensor in the file must belong to the network or its optimizer: anything else means the metadata
         // and the data disagree, and reading on would silently drop weights.
         let hasOptimizer = optimizer != nil
-        for name in entries.keys.sorted() {
+        var attachments: [String: CheckpointTensor] = [:]
+        for name in entries.keys.sorted() where isAttachmentName(name) {
+            guard let e = entries[name], let dtype = ((header[name] as? [String: Any])?["dtype"] as? String).flatMap(CheckpointTensor.DType.init) else {
+                throw fail("tensor '\(name)' has a dtype other than \(CheckpointTensor.DType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            attachments[name] = CheckpointTensor(dtype: dtype, shape: e.shape, data: body.subdata(in: e.range))
+        }
+        for name in entries.keys.sorted() where !isAttachmentName(name) {
             let base = name.hasPrefix("optimizer.first.") ? String(name.dropFirst(16)) : name.hasPrefix("optimizer.second.") ? String(name.dropFirst(17)) : name
             let used = base == name || (hasOptimizer && (name.hasPrefix("optimizer.first.") || optimizer?.config.kind == .adam))
             guard shapes[base] != nil, used else {
@@ -272,7 +300,8 @@ public struct Checkpoint: Sendable {
         extra.removeValue(forKey: "spikeloop.network")
         extra.removeValue(forKey: "spikeloop.optimizer")
         extra.removeValue(forKey: "format")
-        return Checkpoint(network: network, optimizer: optimizer, metadata: extra)
+        extra.removeValue(forKey: "spikeloop.weight_layout")
+        return Checkpoint(network: network, optimizer: optimizer, metadata: extra, attachments: attachments)
     }
 }
 

@@ -10,44 +10,53 @@ extension ReadoutReduction: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension Feedback: ExpressibleByArgument {}
 
-/// Flags that override the config; every one is optional so that the file and defaults show through.
+/// `text (default: …)`, the default read from the library (``RunConfig/defaultDescription(forKey:)``), so the help
+/// cannot drift from the code. The flags stay optional, so that a config file's values show through.
+func help(_ text: String, key: String) -> ArgumentHelp {
+    ArgumentHelp("\(text) (default: \(RunConfig.defaultDescription(forKey: key)); config key \(RunConfig.fileKey(key)))")
+}
+
+/// Flags that override the config; every one is optional so that the file and defaults show through. Each flag is
+/// its config key in kebab case (`--batch-size` sets `batch_size`); `spikeloop config keys` lists every key.
 struct ConfigFlags: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist, mnist, shd (SHD-format HDF5 files) or synthetic.") var dataset: String?
-    @Option(help: "Folder with the dataset's IDX files (else $SPIKELOOP_MNIST_DIR / $SPIKELOOP_FASHION_MNIST_DIR, or the Debian location).") var dataDir: String?
-    @Option(help: "YAML or JSON file with settings (same keys as the run's config.json).") var config: String?
-    @Option(parsing: .unconditional, help: "Epochs.") var epochs: Int?
-    @Option(parsing: .unconditional, help: "Minibatch size.") var batchSize: Int?
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate.") var learningRate: Double?
-    @Option(parsing: .unconditional, help: "Learning-rate factor per epoch (step decay).") var lrDecay: Double?
-    @Option(help: "Optimizer: adam or sgd.") var optimizer: OptimizerKind?
-    @Option(help: "Hidden layer sizes, comma separated (e.g. 246 or 128,64).") var hidden: String?
-    @Flag(help: "Recurrent hidden layers.") var recurrent = false
-    @Option(parsing: .unconditional, help: "Time steps per sample.") var steps: Int?
-    @Option(parsing: .unconditional, help: "Time step, seconds (chip time: 1.7e-6).") var dt: Double?
-    @Option(parsing: .unconditional, help: "Membrane time constant, seconds.") var tauMem: Double?
-    @Option(parsing: .unconditional, help: "Synaptic time constant, seconds.") var tauSyn: Double?
-    @Option(help: "Reset: subtract or zero.") var reset: ResetMode?
-    @Option(help: "Reset gradient: detached or differentiable.") var resetGradient: ResetGradient?
-    @Option(help: "Surrogate: superspike, sigmoid, exponential or triangle, optionally :beta.") var surrogate: String?
-    @Option(help: "Loss reduction over time: max, sum or last.") var loss: ReadoutReduction?
-    @Option(parsing: .unconditional, help: "Readout scale in front of the softmax.") var readoutScale: Float?
-    @Option(parsing: .unconditional, help: "Hidden burst regularizer strength.") var burst: Float?
-    @Option(parsing: .unconditional, help: "Hidden weight L2 strength.") var hiddenL2: Float?
-    @Option(parsing: .unconditional, help: "Random rotation augmentation, degrees (0: off).") var rotation: Double?
-    @Option(parsing: .unconditional, help: "Channel-shift augmentation for spike datasets: shift each training sample by up to ±J channels (0: off).") var channelJitter: Int?
-    @Option(parsing: .unconditional, help: "Dropout on hidden spikes during training (probability a hidden neuron's output is dropped per sample).") var dropout: Float?
-    @Option(parsing: .unconditional, help: "Validation samples carved from the training set.") var validationSamples: Int?
-    @Option(parsing: .unconditional, help: "Use only the first N training samples.") var trainSamples: Int?
-    @Option(parsing: .unconditional, help: "Seed (weights, shuffling, augmentation).") var seed: UInt64?
-    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
-    @Option(help: "Learning rule: bptt, rtrl (tiny networks), eprop, diagonal or superspike.") var learning: String?
-    @Option(help: "Feedback for online rules: symmetric, random or uniform.") var feedback: Feedback?
-    @Option(help: "Substrate: software, or chip[:seed] for in-the-loop training on the emulated analog chip.") var substrate: String?
-    @Flag(help: "Leave the emulated chip uncalibrated.") var uncalibrated = false
-    @Option(parsing: .unconditional, help: "Scale of the chip's fixed-pattern mismatch (1 = documented defaults).") var mismatchScale: Double?
-    @Option(parsing: .unconditional, help: "Chip membrane noise SD (threshold units).") var chipNoise: Double?
-    @Option(parsing: .unconditional, help: "Spread of tau_m, tau_s and (threshold - leak) after calibration (e.g. 0.3).") var decalibration: Double?
-    @Option(parsing: .unconditional, help: "Chip integration substeps per model step.") var chipSubsteps: Int?
+    @Option(help: help("Dataset: fashion-mnist, mnist, shd (SHD-format HDF5 files) or synthetic", key: "dataset")) var dataset: String?
+    @Option(help: help("Folder with the dataset: the four IDX files for mnist/fashion-mnist (else $SPIKELOOP_MNIST_DIR / $SPIKELOOP_FASHION_MNIST_DIR, or the Debian location /usr/share/datasets/fashion-mnist), shd_train.h5 and shd_test.h5 for shd (else $SPIKELOOP_SHD_DIR)", key: "dataDir")) var dataDir: String?
+    @Option(help: "YAML or JSON file with settings (the keys of config.json; spikeloop config keys lists them).") var config: String?
+    @Option(parsing: .unconditional, help: help("Epochs", key: "epochs")) var epochs: Int?
+    @Option(parsing: .unconditional, help: help("Minibatch size", key: "batchSize")) var batchSize: Int?
+    @Option(name: [.customLong("learning-rate"), .customLong("lr")], parsing: .unconditional, help: help("Learning rate", key: "learningRate")) var learningRate: Double?
+    @Option(parsing: .unconditional, help: help("Learning-rate factor per epoch (step decay)", key: "lrDecay")) var lrDecay: Double?
+    @Option(help: help("Optimizer: adam or sgd", key: "optimizer")) var optimizer: OptimizerKind?
+    @Option(help: help("Hidden layer sizes, comma separated (e.g. 246 or 128,64)", key: "hidden")) var hidden: String?
+    @Flag(help: help("Recurrent hidden layers", key: "recurrent")) var recurrent = false
+    @Option(parsing: .unconditional, help: help("Time steps per sample", key: "steps")) var steps: Int?
+    @Option(parsing: .unconditional, help: help("Time step, seconds (chip time)", key: "dt")) var dt: Double?
+    @Option(parsing: .unconditional, help: help("Membrane time constant, seconds", key: "tauMem")) var tauMem: Double?
+    @Option(parsing: .unconditional, help: help("Synaptic time constant, seconds", key: "tauSyn")) var tauSyn: Double?
+    @Option(help: help("Reset: subtract, zero or immediate", key: "reset")) var reset: ResetMode?
+    @Option(help: help("Reset gradient: detached or differentiable", key: "resetGradient")) var resetGradient: ResetGradient?
+    @Option(help: help("Surrogate: superspike, sigmoid, exponential or triangle, optionally :beta", key: "surrogate")) var surrogate: String?
+    @Option(help: help("Loss reduction over time: max, sum or last", key: "loss")) var loss: ReadoutReduction?
+    @Option(parsing: .unconditional, help: help("Readout scale in front of the softmax", key: "readoutScale")) var readoutScale: Float?
+    @Option(parsing: .unconditional, help: help("Hidden burst regularizer strength", key: "burst")) var burst: Float?
+    @Option(parsing: .unconditional, help: help("Hidden weight L2 strength", key: "hiddenL2")) var hiddenL2: Float?
+    @Option(parsing: .unconditional, help: help("Random rotation augmentation, degrees (0: off)", key: "rotation")) var rotation: Double?
+    @Option(parsing: .unconditional, help: help("Channel-shift augmentation for spike datasets: shift each training sample by up to ±J channels (0: off)", key: "channelJitter")) var channelJitter: Int?
+    @Option(parsing: .unconditional, help: help("Dropout on hidden spikes during training (probability per hidden neuron and sample)", key: "dropout")) var dropout: Float?
+    @Option(parsing: .unconditional, help: help("Validation samples carved from the training set", key: "validationSamples")) var validationSamples: Int?
+    @Option(parsing: .unconditional, help: help("Use only the first N training samples", key: "trainSamples")) var trainSamples: Int?
+    @Option(parsing: .unconditional, help: help("Seed (weights, shuffling, augmentation)", key: "seed")) var seed: UInt64?
+    @Option(parsing: .unconditional, help: help("Worker threads", key: "threads")) var threads: Int?
+    @Option(help: help("Learning rule: bptt, rtrl (tiny networks), eprop, diagonal or superspike", key: "learning")) var learning: String?
+    @Option(help: help("Feedback for online rules: symmetric, random or uniform", key: "feedback")) var feedback: Feedback?
+    @Option(help: help("Substrate: software, or chip[:seed] for in-the-loop training on the emulated analog chip", key: "substrate")) var substrate: String?
+    @Flag(help: "Leave the emulated chip uncalibrated (sets chip_calibrated to false).") var uncalibrated = false
+    @Option(name: [.customLong("chip-mismatch-scale"), .customLong("mismatch-scale")], parsing: .unconditional, help: help("Scale of the chip's fixed-pattern mismatch (1 = documented defaults)", key: "chipMismatchScale")) var chipMismatchScale: Double?
+    @Option(parsing: .unconditional, help: help("Chip membrane noise SD (threshold units)", key: "chipNoise")) var chipNoise: Double?
+    @Option(name: [.customLong("chip-decalibration"), .customLong("decalibration")], parsing: .unconditional, help: help("Spread of tau_m, tau_s and (threshold - leak) after calibration (e.g. 0.3)", key: "chipDecalibration")) var chipDecalibration: Double?
+    @Option(parsing: .unconditional, help: help("Chip integration substeps per model step", key: "chipSubsteps")) var chipSubsteps: Int?
+    @Flag(help: help("Checkpoints without optimizer state (a third of the size); a resume restarts the optimizer's moments", key: "weightsOnlyCheckpoints")) var weightsOnlyCheckpoints = false
+    @Flag(inversion: .prefixedNo, help: help("TensorBoard event files in <run-dir>/tensorboard (scalars per epoch, weight histograms)", key: "tensorboard")) var tensorboard: Bool?
 
     /// The flags as library overrides (`RunOverrides`), which name the flag in their errors.
     var overrides: RunOverrides {
@@ -84,10 +93,12 @@ struct ConfigFlags: ParsableArguments {
         o.feedback = feedback
         o.substrate = substrate
         o.uncalibrated = uncalibrated
-        o.mismatchScale = mismatchScale
+        o.mismatchScale = chipMismatchScale
         o.chipNoise = chipNoise
-        o.decalibration = decalibration
+        o.decalibration = chipDecalibration
         o.chipSubsteps = chipSubsteps
+        o.weightsOnlyCheckpoints = weightsOnlyCheckpoints
+        o.tensorboard = tensorboard
         return o
     }
 

@@ -26,11 +26,11 @@ struct ConvertAudio: ParsableCommand {
     @Option(parsing: .unconditional, help: "Label stored for every sample.") var label: Int = 0
     @Option(parsing: .unconditional, help: "Speaker id stored for every sample.") var speaker: Int = 0
     @Option(parsing: .unconditional, help: "Seed of the fibres' spike generation.") var seed: UInt64 = 0
-    @Option(parsing: .unconditional, help: "Pipeline sample rate in Hz (input is resampled to it).") var sampleRate: Double?
-    @Option(parsing: .unconditional, help: "Number of channels (places along the membrane).") var channels: Int?
-    @Option(parsing: .unconditional, help: "Lowest channel resonance frequency, Hz.") var lowestCf: Double?
-    @Option(parsing: .unconditional, help: "Highest channel resonance frequency, Hz (below half the sample rate).") var highestCf: Double?
-    @Option(parsing: .unconditional, help: "Hann onset/offset ramp in seconds (≥ half the clip: a full Hann window).") var hannRamp: Double?
+    @Option(parsing: .unconditional, help: "Pipeline sample rate in Hz (input is resampled to it; default: \(CochleaParameters().sampleRate)).") var sampleRate: Double?
+    @Option(parsing: .unconditional, help: "Number of channels (places along the membrane; default: \(CochleaParameters().channels)).") var channels: Int?
+    @Option(parsing: .unconditional, help: "Lowest channel resonance frequency, Hz (default: \(CochleaParameters().lowestCF)).") var lowestCf: Double?
+    @Option(parsing: .unconditional, help: "Highest channel resonance frequency, Hz (below half the sample rate; default: \(CochleaParameters().highestCF)).") var highestCf: Double?
+    @Option(parsing: .unconditional, help: "Hann onset/offset ramp in seconds (≥ half the clip: a full Hann window; default: \(CochleaParameters().hannRamp)).") var hannRamp: Double?
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
     @Option(parsing: .unconditional, help: "Convert the files this many times and report the fastest (benchmarking).") var repetitions: Int = 1
     @Flag(help: "Print every cochlea parameter as JSON and exit.") var printParameters = false

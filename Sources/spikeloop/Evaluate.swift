@@ -9,13 +9,13 @@ struct Evaluate: ParsableCommand {
 
     @Argument(help: "Checkpoint (.safetensors) written by spikeloop train, or a NIR file (.nir; pass --dataset).") var checkpoint: String
     @Option(help: "Dataset (default: the one the checkpoint was trained on).") var dataset: String?
-    @Option(help: "Folder with the dataset's IDX files.") var dataDir: String?
+    @Option(help: "Folder with the dataset: IDX files (mnist, fashion-mnist) or shd_train.h5/shd_test.h5 (shd) (default: the checkpoint's data_dir, else as spikeloop train finds it).") var dataDir: String?
     @Option(help: "Split: test or validation.") var split: String = "test"
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Print one JSON object as the last line.") var json = false
     @Option(help: "Substrate to evaluate on: software, chip or chip:SEED (default: the one it was trained on).") var substrate: String?
     @Option(help: "For a .nir file: who wrote it (nir, snntorch, norse, spikeloop).") var nirProducer: NIRProducer = .nir
-    @Option(help: "For a .nir file from producer nir: the time step in seconds.") var nirDt: Double?
+    @Option(help: "For a .nir file from producer nir: the time step in seconds (required there; other producers have their own).") var nirDt: Double?
 
     func validate() throws {
         guard DataSplit(rawValue: split) != nil else { throw ValidationError("--split must be test or validation, got '\(split)'") }

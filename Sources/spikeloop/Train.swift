@@ -10,8 +10,10 @@ struct Train: ParsableCommand {
         discussion: """
             Defaults follow Cramer et al. 2022 for 16x16 images (256-246-10, dt 1.7 us, tau 6 us, 20 steps, \
             max-over-time loss x10, burst 5e-4, hidden L2 0.1, Adam 1.5e-3 x0.97/epoch, batch 100). \
-            The run directory receives config.json, metrics.jsonl, last/best checkpoints (safetensors) and \
-            report.html. Ctrl-C or SIGTERM stops at the next batch with a valid checkpoint (exit 130 or 143); \
+            The run directory receives config.json (every resolved setting, the chip model, version and commit), \
+            metrics.jsonl, last/best checkpoints (safetensors), test.json (naming the checkpoint and epoch it \
+            scored), tensorboard/ event files (--no-tensorboard: none) and report.html. --print-config shows the \
+            settings without training; spikeloop config keys explains every key. Ctrl-C or SIGTERM stops at the next batch with a valid checkpoint (exit 130 or 143); \
             --resume continues it, with new --lr, --lr-decay or --epochs if given (a mid-epoch checkpoint keeps its \
             batch size). The run directory is locked while a run trains in it. A diverged run (non-finite loss or \
             weights) stops with an error naming the last good checkpoint; training accuracy at chance for 3 epochs \
@@ -24,6 +26,7 @@ struct Train: ParsableCommand {
     @Option(help: "Start from this network instead of random weights: a NIR file (.nir) or a checkpoint (.safetensors).") var initFrom: String?
     @Option(help: "With --init-from FILE.nir: who wrote it (nir uses --dt as the step; snntorch 1e-4, norse 1e-3).") var initProducer: NIRProducer = .nir
     @Flag(help: "Print one JSON object as the last line.") var json = false
+    @Flag(help: "Print the fully resolved settings (defaults, config file, flags; as config.json records them) and exit.") var printConfig = false
     /// Acts as a Ctrl-C after this many batches (tests of interruption and resume).
     @Option(help: .hidden) var interruptAfterBatches: Int?
 
@@ -31,17 +34,10 @@ struct Train: ParsableCommand {
         BLAS.setThreads(1)
         // First: a SIGTERM or Ctrl-C while the data loads stops the run at its first batch boundary.
         StopRequest.installInterruptHandler()
-        let (config, directory, checkpoint) = try openRun()
-        let data = try RunData.load(config)
-        log("\(config.dataset): \(data.train.sampleCount) train, \(data.validation.sampleCount) validation, \(data.test.sampleCount) test samples, \(config.steps) steps (loaded and encoded in \(String(format: "%.2f", data.loadSeconds)) s)")
-        let session: TrainingRun
-        do {
-            session =
-                try checkpoint.map { try TrainingRun(resuming: directory, checkpoint: $0, config: config, data: data) }
-                ?? TrainingRun(config: config, directory: directory, data: data, network: try initialNetwork(config))
-        } catch let e as RunError where e.code == .checkpoint { throw ValidationError(e.description) }
+        guard let opened = try openRun() else { return }
+        let (config, session) = opened
         if session.substrateSpec.isChip { log("substrate \(session.substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
-        if checkpoint != nil { log("resuming \(directory.url.path) at epoch \(session.state.epoch + 1), batch \(session.state.nextBatch)") }
+        if resume != nil { log("resuming \(session.directory.url.path) at epoch \(session.state.epoch + 1), batch \(session.state.nextBatch)") }
         var progress = ProgressLine(enabled: !json)
         var batchesRun = 0
         let outcome = try session.run(
@@ -80,25 +76,56 @@ struct Train: ParsableCommand {
         return net
     }
 
-    /// The resolved config and the run directory: a new one, or the one being resumed with its last checkpoint.
-    private func openRun() throws -> (RunConfig, RunDirectory, Checkpoint?) {
+    /// The resolved config and the session: a new run (its directory made only once the data loaded and the
+    /// network and substrate were built), or the one being resumed. nil when --resume names a finished run.
+    private func openRun() throws -> (RunConfig, TrainingRun)? {
         guard let r = resume else {
             let config = try flags.resolve()
+            if printConfig { return printResolved(config) }
+            let data = try loadData(config)
             let url = runDir.map { URL(fileURLWithPath: $0) } ?? RunDirectory.defaultURL(for: config)
-            do { return (config, try RunDirectory.create(at: url, config: config), nil) } catch let e as RunError {
+            do {
+                return (config, try TrainingRun.start(config: config, at: url, data: data, network: try initialNetwork(config)))
+            } catch let e as RunError where e.code == .runDirectory || e.code == .checkpoint {
                 throw ValidationError(e.description)
             }
         }
         let url = URL(fileURLWithPath: r)
         do {
             let config = try flags.resolve(base: try RunDirectory.savedConfig(at: url))
+            if printConfig { return printResolved(config) }
+            if let done = RunDirectory.finishedRun(at: url, config: config) {
+                reportFinished(done, directory: r, config: config)
+                return nil
+            }
             let (directory, checkpoint) = try RunDirectory.resume(at: url, config: config)
-            return (config, directory, checkpoint)
+            let data = try loadData(config)
+            return (config, try TrainingRun(resuming: directory, checkpoint: checkpoint, config: config, data: data))
         } catch let e as RunError where e.code == .runDirectory {
             throw ValidationError(e.subject.isEmpty ? e.description : "--resume \(r): \(e.message)")
         } catch let e as RunError where e.code == .checkpoint {
             throw ValidationError("--resume \(r): \(e.description)")
         }
+    }
+
+    private func loadData(_ config: RunConfig) throws -> RunData {
+        let data = try RunData.load(config)
+        log("\(config.dataset): \(data.train.sampleCount) train, \(data.validation.sampleCount) validation, \(data.test.sampleCount) test samples, \(config.steps) steps (loaded and encoded in \(String(format: "%.2f", data.loadSeconds)) s)")
+        return data
+    }
+
+    /// `--print-config`: the fully resolved settings as `config.json` would hold them; nothing is trained.
+    private func printResolved(_ config: RunConfig) -> (RunConfig, TrainingRun)? {
+        print(config.recordJSON)
+        return nil
+    }
+
+    /// `--resume` of a run that has trained all its epochs: what it scored, instead of testing it again.
+    private func reportFinished(_ record: [String: Any], directory: String, config: RunConfig) {
+        let accuracy = (record["accuracy"] as? Double).map { String(format: "%.2f %%", 100 * $0) } ?? "?"
+        let scored = (record["checkpoint"] as? String).map { " (\($0)\((record["epoch"] as? Int).map { ", epoch \($0)" } ?? ""))" } ?? ""
+        log("\(directory) already finished its \(config.epochs) epochs: test accuracy \(accuracy)\(scored), in test.json. Nothing to do; to train longer, resume with a larger --epochs.")
+        if json { printJSONLine(["run_dir": directory, "finished": true, "test_accuracy": record["accuracy"] ?? NSNull()]) }
     }
 
     private func report(_ r: TrainingResult, config: RunConfig) {

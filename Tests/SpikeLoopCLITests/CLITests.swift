@@ -129,14 +129,14 @@ enum CLI {
     @Test("a YAML config file sets values that flags then override")
     func configFile() throws {
         let cfg = CLI.tempDir() + ".yaml"
-        try "dataset: synthetic\nepochs: 3\nhidden: [24]\nlearningRate: 0.004\n".write(toFile: cfg, atomically: true, encoding: .utf8)
+        try "dataset: synthetic\nepochs: 3\nhidden: [24]\nlearning_rate: 0.004\n".write(toFile: cfg, atomically: true, encoding: .utf8)
         let dir = CLI.tempDir()
         let r = try CLI.run(["train", "--config", cfg, "--epochs", "1", "--train-samples", "200", "--validation-samples", "50", "--run-dir", dir, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))) as! [String: Any]
         #expect(saved["epochs"] as? Int == 1)
         #expect(saved["hidden"] as? [Int] == [24])
-        #expect(saved["learningRate"] as? Double == 0.004)
+        #expect(saved["learning_rate"] as? Double == 0.004)
     }
 
     @Test("bench prints its table and a JSON line with the required keys")

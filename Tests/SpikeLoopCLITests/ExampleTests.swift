@@ -72,7 +72,7 @@ enum Example {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json")))
             as? [String: Any]
         #expect(config?["substrate"] as? String == "chip:1")
-        #expect(config?["chipCalibrated"] as? Bool == false)
+        #expect(config?["chip_calibrated"] as? Bool == false)
     }
 
     @Test("RecurrentSHD trains a hand-built two-layer recurrent network on SHD-format files")

@@ -99,10 +99,10 @@ import Testing
     @Test("bad flags through the binary: a clear error naming the flag, never a trap")
     func badFlags() throws {
         var cases = Self.badArguments.map { args, flag in (args.first == "train" ? args + CLI.quick.prefix(2) : args, flag) }
-        let nan = RunConfigFile.write("learningRate: .nan\n")
+        let nan = RunConfigFile.write("learning_rate: .nan\n")
         let bomb = RunConfigFile.write(
             "a: &a [x, x, x, x, x, x, x, x, x]\n" + (1...8).map { "l\($0): &l\($0) [\(Array(repeating: $0 == 1 ? "*a" : "*l\($0 - 1)", count: 9).joined(separator: ", "))]" }.joined(separator: "\n"))
-        cases += [(["train", "--config", nan], "learningRate"), (["train", "--config", bomb], bomb)]
+        cases += [(["train", "--config", nan], "learning_rate"), (["train", "--config", bomb], bomb)]
         for (args, flag) in cases {
             let r = try CLI.run(args)
             #expect(r.status != 0 && r.status < 128, "\(args): exit \(r.status)")

@@ -42,7 +42,7 @@ import SpikeData
         let reps = try CLI.run(["convert", "audio", dir + "/tones.wav", "--output", dir + "/x.h5", "--repetitions", "0"])
         #expect(reps.status != 0 && reps.stderr.contains("--repetitions"), "\(reps.stderr)")
         let jitter = try CLI.run(["train", "--dataset", "synthetic", "--channel-jitter=-2", "--run-dir", CLI.tempDir()])
-        #expect(jitter.status != 0 && jitter.stderr.contains("channelJitter"), "\(jitter.stderr)")
+        #expect(jitter.status != 0 && jitter.stderr.contains("channel_jitter"), "\(jitter.stderr)")
     }
 
     @Test("dataset spoken-digits holds voices out of training, and train learns from it", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/espeak-ng")))

@@ -24,13 +24,13 @@ import Testing
         #expect(inputs == 5 && neurons == 4 && recurrent == 1)
         let json = try #require(slNetworkConfigJSON(net))
         defer { slStringFree(json) }
-        #expect(String(cString: json).contains(#""learningRate" : 0.01"#))
+        #expect(String(cString: json).contains(#""learning_rate" : 0.01"#))
     }
 
     @Test(
         "bad settings fail with the setting code and a message naming the setting",
         arguments: [
-            (#"{"surrogate": "nope"}"#, "surrogate"), (#"{"batchSize": 0}"#, "batchSize"),
+            (#"{"surrogate": "nope"}"#, "surrogate"), (#"{"batch_size": 0}"#, "batch_size"), (#"{"batchSize": 0}"#, "batch_size"),
             (#"{"colour": 1}"#, "unknown setting 'colour'"), (#"[1, 2]"#, "JSON object"),
         ])
     func badSettings(json: String, fragment: String) {

@@ -13,7 +13,7 @@ import Testing
         var config = RunConfig.synthetic
         config.epochs = 4
         let dir = try RunDirectory.create(at: url, config: config)
-        #expect(try RunDirectory.savedConfig(at: url) == config)
+        #expect(try RunDirectory.savedConfig(at: url) == config.resolved)
         try dir.appendMetrics(#"{"epoch":1}"#)
         try dir.appendMetrics(#"{"epoch":2}"#)
         #expect(dir.metrics().compactMap { $0["epoch"] as? Int } == [1, 2])

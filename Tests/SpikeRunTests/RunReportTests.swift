@@ -26,7 +26,7 @@ import Testing
         for text in [
             "Chip vs software", "ADC range", "software (dashed)", "±63", "synapse code", "neurons silent",
             "calibration", "decalibrated by σ_d = 0.20", "chip time", "µJ", "hardware runs", "input spikes",
-            "Learning rate", "<table class='kv'>", "chipDecalibration",
+            "Learning rate", "<table class='kv'>", "chip_decalibration",
         ] {
             #expect(html.contains(text), "the chip report lacks '\(text)'")
         }

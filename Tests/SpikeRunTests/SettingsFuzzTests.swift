@@ -119,7 +119,7 @@ import Testing
         var cases: [Case] = []
         func add(_ key: String, _ text: String, ext: String = "yaml") {
             cases.append(
-                Case(label: "\(ext) `\(text)`", mustName: key) {
+                Case(label: "\(ext) `\(text)`", mustName: RunConfig.fileKey(key)) {
                     var o = RunOverrides()
                     o.dataset = "synthetic"
                     o.configFile = file(text, ext)
@@ -128,12 +128,12 @@ import Testing
         }
         let values = [".nan", ".inf", "-.inf", "1e400", "99999999999999999999999", "\"text\"", "[1, 2]", "{a: 1}"]
         for (key, negativeOK) in numericKeys {
-            for v in values { add(key, "\(key): \(v)") }
-            if !negativeOK { add(key, "\(key): -1") }
+            for v in values { add(key, "\(RunConfig.fileKey(key)): \(v)") }
+            if !negativeOK { add(key, "\(RunConfig.fileKey(key)): -1") }
         }
         for key in ["hidden", "initStd"] {
             for v in ["[.nan]", "[-1]", "\"x\"", "[1e400]", "[99999999999999999999]", "{a: 1}", "[]", "[[1]]"] {
-                add(key, "\(key): \(v)")
+                add(key, "\(RunConfig.fileKey(key)): \(v)")
             }
         }
         add("hidden", "hidden: [0]")
@@ -175,7 +175,7 @@ import Testing
     static var commandCases: [Case] {
         var cases: [Case] = []
         func add(_ key: String, _ value: String, _ body: @escaping () throws -> Void) {
-            cases.append(Case(label: "\(key) \(value)", mustName: key, run: body))
+            cases.append(Case(label: "\(key) \(value)", mustName: RunConfig.fileKey(key), run: body))
         }
         func audio(_ change: @escaping (inout AudioConversion) -> Void) -> () throws -> Void {
             {

@@ -22,8 +22,9 @@ import Testing
             try SubstrateSpec(parsing: text)
         } throws: { error in
             let e = error as? RunError
+            let hint = text == "Software" ? ". Did you mean 'software'?" : ""  // a near miss gets a suggestion
             return e?.code == .invalidSetting && e?.subject == "substrate"
-                && e?.description == "substrate: expected software, chip or chip:SEED, got '\(text)'"
+                && e?.description == "substrate: expected software, chip or chip:SEED, got '\(text)'\(hint)"
         }
     }
 

@@ -131,7 +131,7 @@ import Testing
         } throws: { e in
             let m = "\(e)"
             return (e as? RunError)?.code == .checkpoint
-                && m.contains("batchSize (--batch-size) is 50 in the checkpoint but 30")
+                && m.contains("batch_size (--batch-size) is 50 in the checkpoint but 30")
                 && m.contains("middle of epoch 1")
         }
         // The refused resume left config.json alone.
@@ -157,7 +157,7 @@ import Testing
         }
         refused({ $0.hidden = [8] }, "hidden (--hidden) is [16] in the checkpoint but [8] in the config")
         refused({ $0.recurrent = true }, "recurrent (--recurrent) is false in the checkpoint but true")
-        refused({ $0.tauMem = 7e-6 }, "tauMem (--tau-mem) is 6e-06 in the checkpoint but 7e-06")
+        refused({ $0.tauMem = 7e-6 }, "tau_mem (--tau-mem) is 6e-06 in the checkpoint but 7e-06")
         refused({ $0.threshold = 2 }, "threshold (--threshold) is 1.0 in the checkpoint but 2.0")
         refused({ $0.optimizer = .sgd }, "optimizer (--optimizer) is adam in the checkpoint but sgd")
         let (d, c) = try RunDirectory.resume(at: dir.url, config: config)

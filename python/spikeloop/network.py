@@ -114,7 +114,7 @@ class Network:
 
     @property
     def config(self) -> dict:
-        """Every resolved setting (the library's camel-case keys)."""
+        """Every resolved setting, by its snake-case key (as in config.json and `spikeloop config keys`)."""
         return json.loads(_native.take_string(lib.sl_network_config_json(self._handle.handle)))
 
     def configure(self, **settings) -> None:

@@ -118,12 +118,6 @@ def load_dataset(name: str, split: str = "train", **settings) -> Dataset:
     return _Batch(_native.check_handle(handle)).to_dataset()
 
 
-def camel_case(key: str) -> str:
-    """``learning_rate`` → ``learningRate`` (the library's setting names); camel case passes through."""
-    head, *rest = key.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
 def settings_json(settings: dict) -> bytes:
-    """Settings with snake-case keys as the library's JSON (None values dropped)."""
-    return json.dumps({camel_case(k): v for k, v in settings.items() if v is not None}).encode()
+    """Settings with snake-case keys (the library's setting names, as in config.json) as JSON, None values dropped."""
+    return json.dumps({k: v for k, v in settings.items() if v is not None}).encode()

@@ -96,7 +96,7 @@ class Substrate:
     def _for(self, network) -> _native.Handle:
         """The native substrate for ``network`` (a chip calibrated to its time constants)."""
         config = network.config
-        key = (config["tauMem"], config["tauSyn"], config["dt"]) if self.is_chip else None
+        key = (config["tau_mem"], config["tau_syn"], config["dt"]) if self.is_chip else None
         if key not in self._native:
             options = json.dumps(self.chip_options).encode()
             handle = lib.sl_substrate_create(self.spec.encode(), options, network._handle.handle if self.is_chip else None)

@@ -27,9 +27,9 @@ def test_recurrent_network_has_square_recurrent_weights():
 def test_snake_case_settings_reach_the_library():
     net = sl.Network(4, 2, tau_mem=1e-5, learning_rate=0.01, batch_size=7, seed=3)
     config = net.config
-    assert (config["tauMem"], config["learningRate"], config["batchSize"], config["seed"]) == (1e-5, 0.01, 7, 3)
+    assert (config["tau_mem"], config["learning_rate"], config["batch_size"], config["seed"]) == (1e-5, 0.01, 7, 3)
     net.configure(learning_rate=0.5)
-    assert net.config["learningRate"] == 0.5
+    assert net.config["learning_rate"] == 0.5
 
 
 def test_seed_makes_initial_weights_reproducible():
@@ -56,8 +56,8 @@ def test_set_weights_round_trips_and_checks_shape(rng):
     [
         ({"surrogate": "nope"}, "surrogate"),
         ({"hidden": []}, "hidden"),
-        ({"learning_rate": -1}, "learningRate"),
-        ({"no_such_setting": 1}, "unknown setting 'noSuchSetting'"),
+        ({"learning_rate": -1}, "learning_rate"),
+        ({"no_such_setting": 1}, "unknown setting 'no_such_setting'"),
         ({"steps": "many"}, "steps"),
     ],
 )
