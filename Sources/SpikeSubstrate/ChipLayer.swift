@@ -27,6 +27,11 @@ final class ChipLayer: @unchecked Sendable {
     var adcMaxCode: Float = 255
     /// Output layers only: the dynamic scale that mapped weights to integers.
     var outputScale = 240.0
+    /// This layer's synapse gains in weight order (`[input row][neuron]`, rows of the recurrent matrix after the
+    /// inputs), so that writing the weights reads them contiguously; `gainSource` (held, so its buffer cannot be
+    /// reused) is the instance array they were taken from.
+    private var layerGains: [Float] = []
+    private var gainSource: [Float] = []
 
     init(_ layer: Layer, firstNeuron: Int, dt: Double, chip: EmulatedChip) {
         inputCount = layer.inputCount
@@ -94,21 +99,41 @@ final class ChipLayer: @unchecked Sendable {
         let scale = cfg.weightScale(for: layer, isOutput: isOutput)
         if isOutput { outputScale = scale }
         let s = Float(scale)
-        let fan = cfg.maxFanIn
-        let gains = chip.instance.synapseGain
-        func q(_ w: Float) -> Float { cfg.code(w, scale: scale) / s }
-        for j in 0..<inputCount {
-            for i in 0..<neuronCount {
-                weights.pointer[j * stride + i] = q(layer.weights[j * neuronCount + i]) * gains[(firstNeuron + i) * fan + j]
+        cacheGains(chip.instance.synapseGain, fanIn: cfg.maxFanIn)
+        let limit = Float(cfg.weightMax)
+        func q(_ w: Float) -> Float { ChipConfig.code(w, scale: s, limit: limit) / s }
+        // (contiguous, through buffer pointers: this runs for every weight at every training step)
+        let n = neuronCount
+        layerGains.withUnsafeBufferPointer { g in
+            layer.weights.withUnsafeBufferPointer { w in
+                for j in 0..<inputCount {
+                    let row = weights.pointer + j * stride
+                    for i in 0..<n { row[i] = q(w[j * n + i]) * g[j * n + i] }
+                }
             }
-        }
-        if let r = recurrentWeights {
-            for j in 0..<neuronCount {
-                for i in 0..<neuronCount {
-                    r.pointer[j * stride + i] = q(layer.recurrentWeights[j * neuronCount + i]) * gains[(firstNeuron + i) * fan + inputCount + j]
+            if let r = recurrentWeights {
+                layer.recurrentWeights.withUnsafeBufferPointer { w in
+                    for j in 0..<n {
+                        let row = r.pointer + j * stride
+                        for i in 0..<n { row[i] = q(w[j * n + i]) * g[(inputCount + j) * n + i] }
+                    }
                 }
             }
         }
+    }
+}
+
+extension ChipLayer {
+    /// Takes this layer's gains from the instance's `[neuron][fanIn]` array unless they were taken from it already.
+    fileprivate func cacheGains(_ gains: [Float], fanIn fan: Int) {
+        let same = gains.withUnsafeBufferPointer { a in gainSource.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+        guard !same || layerGains.isEmpty else { return }
+        let rows = inputCount + (recurrent ? neuronCount : 0)
+        var out = [Float](repeating: 0, count: rows * neuronCount)
+        for j in 0..<rows {
+            for i in 0..<neuronCount { out[j * neuronCount + i] = gains[(firstNeuron + i) * fan + j] }
+        }
+        (layerGains, gainSource) = (out, gains)
     }
 }
 

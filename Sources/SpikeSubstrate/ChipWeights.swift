@@ -45,13 +45,15 @@ extension ChipConfig {
     /// `w_hw = round(scale·w)`: ``hiddenWeightScale`` for hidden layers; for the output layer the dynamic
     /// `min(weightMax/max|w|, outputScaleCap)` (the cap when every weight is 0).
     public func weightScale(for layer: Layer, isOutput: Bool) -> Double {
-        weightScale(maxAbsWeight: layer.weights.reduce(Float(0)) { max($0, abs($1)) }, isOutput: isOutput)
+        // (only the readout's scale depends on its weights: hidden layers skip the scan, which runs every step)
+        weightScale(maxAbsWeight: isOutput ? layer.weights.reduce(Float(0)) { max($0, abs($1)) } : 0, isOutput: isOutput)
     }
 
     /// The integer synapse value of weight `w`: `clip(round(scale·w), ±weightMax)` (as a `Float`).
     @inline(__always)
-    public func code(_ w: Float, scale: Double) -> Float {
-        let wmax = Float(weightMax)
-        return min(wmax, max(-wmax, (w * Float(scale)).rounded()))
-    }
+    public func code(_ w: Float, scale: Double) -> Float { Self.code(w, scale: Float(scale), limit: Float(weightMax)) }
+
+    /// The same with the constants converted once (the chip writes every weight at every training step).
+    @inline(__always)
+    static func code(_ w: Float, scale: Float, limit: Float) -> Float { min(limit, max(-limit, (w * scale).rounded())) }
 }
