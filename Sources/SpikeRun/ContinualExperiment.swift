@@ -174,6 +174,8 @@ public struct ContinualResult: Sendable {
     var stem: String { (outputDirectory as NSString).appendingPathComponent("continual-\(benchmark.rawValue)-\(method.rawValue)") }
     public var tablePath: String { stem + ".json" }
     public var plotPath: String { stem + ".svg" }
+    /// The page with the matrix plot, its table and the settings.
+    public var reportPath: String { (outputDirectory as NSString).appendingPathComponent("report.html") }
 
     /// The JSON table (also the last line of `spikeloop experiment continual --json`).
     public var jsonObject: [String: Any] {
@@ -189,7 +191,7 @@ public struct ContinualResult: Sendable {
         return o
     }
 
-    /// Writes the matrix plot and the JSON table (atomically).
+    /// Writes the matrix plot, the JSON table and the report page (atomically).
     public func write() throws {
         let rows = method == .joint ? ["joint"] : taskNames.map { "after \($0)" }
         let svg = SVG.accuracyMatrix(
@@ -198,5 +200,21 @@ public struct ContinualResult: Sendable {
         try atomicWrite(Data(svg.utf8), to: URL(fileURLWithPath: plotPath))
         let json = try JSONSerialization.data(withJSONObject: jsonObject, options: [.sortedKeys, .prettyPrinted])
         try atomicWrite(json, to: URL(fileURLWithPath: tablePath))
+        var page = HTMLReport(title: "Continual learning: \(dataset), \(benchmark.rawValue) tasks, \(method.rawValue)")
+        page.headline(String(
+            format: "Mean test accuracy over all %d tasks after the last one: %.2f %%", taskNames.count, 100 * meanAccuracy))
+        page.heading("Accuracy on every task seen so far, after each task", id: "matrix")
+        page.figures([svg])
+        page.table(
+            header: [""] + taskNames,
+            rows: zip(rows, accuracy).map { r, a in [r] + a.map { String(format: "%.2f", 100 * $0) } + Array(repeating: "", count: taskNames.count - a.count) })
+        page.heading("Settings", id: "settings")
+        var settings: [(key: String, value: String)] = [
+            ("dataset", dataset), ("tasks", benchmark.rawValue), ("method", method.rawValue), ("substrate", substrate),
+            ("seed", "\(seed)"), ("epochs_per_task", "\(epochsPerTask)"),
+        ]
+        if method == .si { settings += [("si_c", "\(siStrength)"), ("si_xi", "\(siDamping)")] }
+        page.keyValueTable(settings, columns: 2)
+        try atomicWrite(Data(page.html.utf8), to: URL(fileURLWithPath: reportPath))
     }
 }

@@ -26,6 +26,8 @@ import Testing
             let table = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: r.tablePath))) as! [String: Any]
             #expect(table["benchmark"] as? String == benchmark.rawValue && table["method"] as? String == method.rawValue)
             #expect(try String(contentsOfFile: r.plotPath, encoding: .utf8).hasPrefix("<svg"))
+            let page = try String(contentsOfFile: r.reportPath, encoding: .utf8)
+            #expect(page.contains("id='matrix'") && page.contains("<svg") && page.contains(benchmark.rawValue))
         }
     }
 
