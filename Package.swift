@@ -64,6 +64,7 @@ let package = Package(
         // MARK: - Examples (also end-to-end tests: Tests/SpikeLoopCLITests/ExampleTests.swift)
         .executableTarget(name: "TrainMNISTOnChip", dependencies: ["SpikeRun"], path: "Examples/TrainMNISTOnChip"),
         .executableTarget(name: "RecurrentSHD", dependencies: ["SpikeRun"], path: "Examples/RecurrentSHD"),
+        .executableTarget(name: "ReproduceVMM", dependencies: ["SpikeANN"], path: "Examples/ReproduceVMM"),
 
         .target(name: "_SpikeTestSupport", dependencies: ["SpikeTraining"]),
 
