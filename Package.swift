@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "spikeloop",
             dependencies: [
-                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeAudio",
+                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeAudio", "SpikeANN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
