@@ -83,22 +83,31 @@ public final class AnalogVMM: @unchecked Sendable {
     /// - Throws: ``SubstrateError`` naming `inputs` or `weights` and the first value out of range.
     /// - Complexity: one `sgemm` of `batch × 128 × 256` per tile plus `O(batch · outputCount)` readout per tile.
     public func multiply(_ inputs: [Float], batch: Int, weights: [Float], outputCount: Int) throws -> VMMResult {
-        precondition(outputCount > 0 && weights.count % outputCount == 0, "weights has \(weights.count) values, not a multiple of outputCount \(outputCount)")
+        precondition(
+            outputCount > 0 && weights.count % outputCount == 0,
+            "weights has \(weights.count) values, not a multiple of outputCount \(outputCount)")
         let inputCount = weights.count / outputCount
-        precondition(batch >= 0 && inputs.count == batch * inputCount, "inputs has \(inputs.count) values, expected batch \(batch) × \(inputCount) inputs")
+        precondition(
+            batch >= 0 && inputs.count == batch * inputCount,
+            "inputs has \(inputs.count) values, expected batch \(batch) × \(inputCount) inputs")
+        let wMax = Float(config.weightMax)
         try Self.checkIntegers(inputs, name: "inputs", range: 0...Float(config.inputMax), what: "the 5-bit input range")
-        try Self.checkIntegers(weights, name: "weights", range: -Float(config.weightMax)...Float(config.weightMax), what: "the signed 6-bit weight range")
-        var result = VMMResult(outputs: Array(repeating: 0, count: batch * outputCount), tiles: 0, events: 0, chipSeconds: 0, energyJoules: 0)
+        try Self.checkIntegers(weights, name: "weights", range: -wMax...wMax, what: "the signed 6-bit weight range")
+        var result = VMMResult(
+            outputs: Array(repeating: 0, count: batch * outputCount), tiles: 0, events: 0, chipSeconds: 0, energyJoules: 0)
         guard batch > 0, inputCount > 0 else { return result }
         for r0 in stride(from: 0, to: inputCount, by: rowsPerTile) {
             let rows = min(rowsPerTile, inputCount - r0)
             let events = Self.countEvents(inputs, batch: batch, inputCount: inputCount, rows: r0..<(r0 + rows))
             for c0 in stride(from: 0, to: outputCount, by: columnsPerTile) {
                 let cols = min(columnsPerTile, outputCount - c0)
-                runTile(inputs, batch: batch, inputCount: inputCount, rows: r0..<(r0 + rows), weights: weights, outputCount: outputCount, columns: c0..<(c0 + cols), into: &result.outputs)
+                runTile(
+                    inputs, batch: batch, inputCount: inputCount, rows: r0..<(r0 + rows), weights: weights,
+                    outputCount: outputCount, columns: c0..<(c0 + cols), into: &result.outputs)
                 result.tiles += 1
                 result.events += events
-                result.chipSeconds += config.tileOverhead + Double(batch) * config.vectorOverhead + Double(events * config.cyclesPerEvent) / config.fpgaClock
+                result.chipSeconds += config.tileOverhead + Double(batch) * config.vectorOverhead
+                    + Double(events * config.cyclesPerEvent) / config.fpgaClock
             }
         }
         result.energyJoules = result.chipSeconds * config.chipPower
