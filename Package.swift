@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SpikeData", targets: ["SpikeData"]),
         .library(name: "SpikeReport", targets: ["SpikeReport"]),
         .library(name: "SpikeSubstrate", targets: ["SpikeSubstrate"]),
+        .library(name: "SpikeANN", targets: ["SpikeANN"]),
         .library(name: "SpikeAudio", targets: ["SpikeAudio"]),
         .library(name: "SpikeRun", targets: ["SpikeRun"]),
         .library(name: "SpikeHDF5", targets: ["SpikeHDF5"]),
@@ -46,6 +47,7 @@ let package = Package(
         .target(name: "SpikeTraining", dependencies: ["SpikeModel", "SpikeKernels", "SpikeCore"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "SpikeHDF5", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "_CSpikeKernels"]),
+        .target(name: "SpikeANN", dependencies: ["SpikeSubstrate", "SpikeCore", "SpikeData"]),
         .target(name: "SpikeReport"),
         .target(name: "SpikeHDF5", dependencies: ["CHDF5"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeHDF5", "SpikeModel"]),
@@ -64,13 +66,14 @@ let package = Package(
         .executableTarget(
             name: "spikeloop",
             dependencies: [
-                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeAudio",
+                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeAudio", "SpikeANN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // MARK: - Examples (also end-to-end tests: Tests/SpikeLoopCLITests/ExampleTests.swift)
         .executableTarget(name: "TrainMNISTOnChip", dependencies: ["SpikeRun"], path: "Examples/TrainMNISTOnChip"),
         .executableTarget(name: "RecurrentSHD", dependencies: ["SpikeRun"], path: "Examples/RecurrentSHD"),
+        .executableTarget(name: "ReproduceVMM", dependencies: ["SpikeANN"], path: "Examples/ReproduceVMM"),
 
         .target(name: "_SpikeTestSupport", dependencies: ["SpikeTraining"]),
 
@@ -79,6 +82,7 @@ let package = Package(
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeCore", "SpikeData", "_SpikeTestSupport"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
+        .testTarget(name: "SpikeANNTests", dependencies: ["SpikeANN", "SpikeSubstrate", "SpikeCore"]),
         .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
         .testTarget(
             name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeHDF5", "SpikeTraining", "SpikeModel"],
