@@ -1,5 +1,8 @@
 import Foundation
+import SpikeCore
+import SpikeData
 import SpikeSubstrate
+import SpikeTraining
 import Testing
 
 @Suite struct CorrelationSensorTests {
@@ -45,5 +48,34 @@ import Testing
         #expect(a == b)
         #expect(a != c)
         #expect(Set(a).count > 4, "synapses differ: \(a)")
+    }
+}
+
+@Suite struct CorrelationSensorChipTests {
+    @Test("sensors fed with an emulated chip's recording equal a brute-force nearest-neighbour sum of its spikes")
+    func fromChipRecording() throws {
+        let net = EmulatedChipTests.smallNetwork()
+        let chip = EmulatedChip(seed: 1, config: ChipConfig(), calibrated: false, tauMem: 6e-6, tauSyn: 6e-6)
+        try chip.load(net)
+        let batch = SyntheticTasks.prototypes(samples: 3, stepCount: 20, seed: 5)
+        var obs = Observation(network: net, stepCount: 20, capacity: 3, recording: .full)
+        try chip.run(batch, samples: 0..<3, into: &obs, worker: 0)
+        let c = CorrelationSensors.Config.ideal
+        let sensors = CorrelationSensors(rows: 64, columns: 40, seed: 1, config: c)
+        for s in 0..<3 { try sensors.accumulate(obs, input: batch, sample: s, layer: 0, dt: net.dt) }
+        var expected = [Double](repeating: 0, count: 64 * 40), pairs = 0
+        for s in 0..<3 {
+            let pre = batch.events(ofSample: s), post = obs.layers[0].spikes(sample: s)
+            for p in post {
+                for j in 0..<64 {
+                    guard let latest = pre.filter({ $0.channel == j && $0.step <= p.step }).map(\.step).max() else { continue }
+                    expected[j * 40 + p.neuron] = min(255, expected[j * 40 + p.neuron] + c.amplitude * exp(-Double(p.step - latest) * net.dt / c.tau))
+                    pairs += 1
+                }
+            }
+        }
+        #expect(pairs > 50, "the run should pair inputs and spikes: \(pairs)")
+        for j in 0..<64 { #expect(sensors.read(row: j).causal.map(Double.init) == (0..<40).map { expected[j * 40 + $0].rounded() }, "row \(j)") }
+        #expect(throws: SubstrateError.self) { try sensors.accumulate(obs, input: batch, sample: 0, layer: 1, dt: net.dt) }
     }
 }
