@@ -2,9 +2,6 @@ import ArgumentParser
 import Foundation
 import SpikeRun
 
-extension ContinualBenchmark: ExpressibleByArgument {}
-extension ContinualMethod: ExpressibleByArgument {}
-
 /// `spikeloop experiment continual`: a task sequence (split or permuted MNIST) learned with Synaptic Intelligence,
 /// plain fine-tuning or jointly (`ContinualExperiment`); prints the accuracy matrix.
 struct ContinualCommand: ParsableCommand {
@@ -18,23 +15,13 @@ struct ContinualCommand: ParsableCommand {
             """)
 
     @OptionGroup var flags: ConfigFlags
-    @Option(help: "Task sequence: split (class pairs, one head per task) or permuted (pixel orders).")
-    var tasks: ContinualBenchmark = .permuted
-    @Option(help: "Method: si, finetune or joint.") var continual: ContinualMethod = .si
-    @Option(parsing: .unconditional, help: "Number of tasks (default: 5 split, 10 permuted).") var taskCount: Int?
-    @Option(name: .customLong("si-c"), parsing: .unconditional, help: "SI strength c (default: 1 split, 0.1 permuted).")
-    var siC: Float?
-    @Option(name: .customLong("si-xi"), parsing: .unconditional, help: "SI damping ξ (default: 1e-3 split, 0.1 permuted).")
-    var siXi: Float?
+    @OptionGroup var continualFlags: ContinualFlags
     @Option(help: "Output folder for the matrix and plot.") var out: String = "runs/continual"
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
     func run() throws {
         let config = try flags.resolve()
-        let experiment = ContinualExperiment(
-            config: config, benchmark: tasks, method: continual, taskCount: taskCount, siStrength: siC, siDamping: siXi,
-            outputDirectory: out)
-        do { try experiment.validate() } catch { throw flagError(error) }
+        let experiment = try continualFlags.experiment(config, benchmark: .permuted, outputDirectory: out)
         let result = try experiment.run { event in
             switch event {
             case .dataLoaded(let train, let test, let names):
@@ -45,7 +32,7 @@ struct ContinualCommand: ParsableCommand {
             }
         }
         print(String(format: "\n%@ %@ %@: mean test accuracy over %d tasks after the last: %.2f %%", config.dataset,
-            tasks.rawValue, continual.rawValue, result.taskNames.count, 100 * result.meanAccuracy))
+            experiment.benchmark.rawValue, experiment.method.rawValue, result.taskNames.count, 100 * result.meanAccuracy))
         print("matrix: \(result.tablePath)\nplot: \(result.plotPath)")
         if json { printJSONLine(result.jsonObject) }
     }

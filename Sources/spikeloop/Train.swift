@@ -27,20 +27,13 @@ struct Train: ParsableCommand {
     @Option(help: "With --init-from FILE.nir: who wrote it (nir uses --dt as the step; snntorch 1e-4, norse 1e-3).") var initProducer: NIRProducer = .nir
     @Flag(help: "Print one JSON object as the last line.") var json = false
     @Flag(help: "Print the fully resolved settings (defaults, config file, flags; as config.json records them) and exit.") var printConfig = false
-    @Option(help: "Continual learning: train a task sequence instead (split: class pairs with one head each; permuted: pixel orders) and test every task seen after each task; see spikeloop experiment continual.")
-    var tasks: ContinualBenchmark?
-    @Option(help: "With --tasks: si (Synaptic Intelligence), finetune or joint.") var continual: ContinualMethod = .si
-    @Option(parsing: .unconditional, help: "With --tasks: number of tasks (default: 5 split, 10 permuted).") var taskCount: Int?
-    @Option(name: .customLong("si-c"), parsing: .unconditional, help: "With --tasks: SI strength c (default: 1 split, 0.1 permuted).")
-    var siC: Float?
-    @Option(name: .customLong("si-xi"), parsing: .unconditional, help: "With --tasks: SI damping ξ (default: 1e-3 split, 0.1 permuted).")
-    var siXi: Float?
+    @OptionGroup(title: "Continual learning (--tasks; see spikeloop experiment continual)") var continualFlags: ContinualFlags
     /// Acts as a Ctrl-C after this many batches (tests of interruption and resume).
     @Option(help: .hidden) var interruptAfterBatches: Int?
 
     func run() throws {
         BLAS.setThreads(1)
-        if let tasks { return try runContinual(tasks) }
+        if let tasks = continualFlags.tasks { return try runContinual(tasks) }
         // First: a SIGTERM or Ctrl-C while the data loads stops the run at its first batch boundary.
         StopRequest.installInterruptHandler()
         guard let opened = try openRun() else { return }
@@ -155,11 +148,8 @@ extension Train {
     private func runContinual(_ benchmark: ContinualBenchmark) throws {
         guard resume == nil, initFrom == nil else { throw ValidationError("--tasks runs a whole task sequence; it takes neither --resume nor --init-from") }
         let config = try flags.resolve()
-        let dir = runDir ?? "runs/\(config.dataset)-\(benchmark.rawValue)-\(continual.rawValue)-\(Int(Date().timeIntervalSince1970))"
-        let experiment = ContinualExperiment(
-            config: config, benchmark: benchmark, method: continual, taskCount: taskCount, siStrength: siC, siDamping: siXi,
-            outputDirectory: dir)
-        do { try experiment.validate() } catch { throw flagError(error) }
+        let dir = runDir ?? "runs/\(config.dataset)-\(benchmark.rawValue)-\(continualFlags.continual.rawValue)-\(Int(Date().timeIntervalSince1970))"
+        let experiment = try continualFlags.experiment(config, benchmark: benchmark, outputDirectory: dir)
         let result = try experiment.run { event in
             if case .taskDone(let task, let accuracies, let seconds) = event {
                 log(String(format: "after task %d (%.0f s): %@", task + 1, seconds, accuracies.map { String(format: "%.1f", 100 * $0) }.joined(separator: " ")))
