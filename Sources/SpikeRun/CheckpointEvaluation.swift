@@ -71,7 +71,7 @@ public struct CheckpointEvaluation: Sendable {
         try config.validate()
         let workers = threads ?? availableCores
         let t0 = monotonicSeconds()
-        let (stats, sub) = try Self.evaluate(
+        let (stats, sub, _) = try Self.evaluate(
             checkpoint.network, on: split == .test ? data.test : data.validation, config: config,
             classes: data.classes, workers: workers)
         evaluation = stats
@@ -86,15 +86,16 @@ public struct CheckpointEvaluation: Sendable {
     /// Evaluates `network` on `batch` on a substrate built afresh from `config` (a new chip instance: calibrated,
     /// loaded, its noise stream at its start). `spikeloop evaluate` and the end-of-training test both call this,
     /// so a run's `test.json` equals `spikeloop evaluate` of the checkpoint it names, chip noise included.
-    /// - Returns: the statistics and the substrate (for the report's rasters and traces).
+    /// - Returns: the statistics, the substrate (for the report's rasters and traces) and, on a chip, the chip.
     public static func evaluate(
         _ network: Network, on batch: SpikeBatch, config: RunConfig, classes: Int, workers: Int
-    ) throws -> (RunStatistics, Substrate) {
-        let substrate = try config.makeSubstrate(for: network)
+    ) throws -> (RunStatistics, Substrate, EmulatedChip?) {
+        let chip = try config.makeChip(for: network)
+        let substrate: Substrate = try chip ?? config.makeSubstrate(for: network)
         try substrate.load(network)
         let inference = Inference(network: network, stepCount: config.steps, workers: workers)
         let stats = try inference.evaluate(batch, substrate: substrate, loss: config.objective.loss, classes: classes)
-        return (stats, substrate)
+        return (stats, substrate, chip)
     }
 
     /// Inference throughput, samples per wall-clock second.

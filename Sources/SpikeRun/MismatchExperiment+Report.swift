@@ -35,7 +35,7 @@ extension MismatchExperiment {
         shown.epochs = loopEpochs
         var report = RunReport(
             network: detail.network, config: shown, test: data.test, classes: data.classes,
-            evaluation: detail.inTheLoop, substrate: detail.chip, metrics: softwareMetrics + detail.metrics)
+            evaluation: detail.inTheLoop, substrate: detail.chip, metrics: softwareMetrics + detail.metrics, chip: detail.chip)
         let name = ClassNames.datasetTitle(config.dataset)
         report.title = "SpikeLoop — training in the loop vs copying weights onto a decalibrated chip (\(name))"
         let comparison = comparisonSection(result, detail: detail)

@@ -110,7 +110,7 @@ public struct MismatchExperiment: Sendable {
     struct ChipOutcome {
         var sigma: Double
         var seed: UInt64
-        var chip: Substrate
+        var chip: EmulatedChip
         var network: Network
         var transfer: RunStatistics
         var inTheLoop: RunStatistics
@@ -124,7 +124,9 @@ public struct MismatchExperiment: Sendable {
     ) throws -> ChipOutcome {
         var settings = config.chipSettings
         settings.decalibration = sigma
-        let chip = try SubstrateSpec.chip(seed: seed).makeSubstrate(for: start, chip: settings)
+        guard let chip = try SubstrateSpec.chip(seed: seed).makeChip(for: start, chip: settings) else {
+            preconditionFailure("a chip spec builds a chip")
+        }
         try chip.load(start)
         let loss = config.objective.loss
         let transfer = try inference.evaluate(data.test, substrate: chip, loss: loss, classes: data.classes)

@@ -28,11 +28,16 @@ public struct RunReport {
     public var title: String?
     /// Written before the training curves (what an experiment adds: its headline and comparison).
     public var preamble: ((inout HTMLReport) -> Void)?
+    /// The chip, when ``substrate`` is one: the report shows what the `Substrate` protocol does not expose (the ADC's
+    /// per-channel normalization, the calibration targets, the weight mapping). The caller that built the chip
+    /// passes it; nil adds no chip sections.
+    public var chip: EmulatedChip?
 
     public init(
         network: Network, config: RunConfig, test: SpikeBatch, classes: Int, evaluation: RunStatistics,
-        substrate: Substrate, metrics: [[String: Any]]
+        substrate: Substrate, metrics: [[String: Any]], chip: EmulatedChip? = nil
     ) {
+        self.chip = chip
         self.network = network
         self.config = config
         self.test = test
@@ -52,11 +57,11 @@ public struct RunReport {
     /// Writes `report.html` into `runDirectory` (atomically) and returns its URL.
     public static func write(
         runDirectory: RunDirectory, network: Network, config: RunConfig, data: RunData, evaluation: RunStatistics,
-        substrate: Substrate
+        substrate: Substrate, chip: EmulatedChip? = nil
     ) throws -> URL {
         let report = RunReport(
             network: network, config: config, test: data.test, classes: data.classes, evaluation: evaluation,
-            substrate: substrate, metrics: runDirectory.metrics())
+            substrate: substrate, metrics: runDirectory.metrics(), chip: chip)
         try report.write(to: runDirectory.reportURL)
         return runDirectory.reportURL
     }
@@ -68,11 +73,6 @@ public struct RunReport {
 
     /// The class names of the run's dataset (empty when the numbers are the names).
     var classNames: [String] { ClassNames.names(dataset: config.dataset, classes: classes) }
-
-    /// The chip the run used, or nil. The report needs what the `Substrate` protocol does not expose (the
-    /// ADC's per-channel normalization, the calibration targets, the weight mapping), so this is the one place
-    /// that looks at the concrete type.
-    var chip: EmulatedChip? { substrate as? EmulatedChip }
 
     /// The whole page. Loads ``network`` onto ``substrate`` and runs test samples on it.
     public func html() throws -> String {

@@ -53,9 +53,15 @@ public enum SubstrateSpec: Equatable, Hashable, Sendable, CustomStringConvertibl
     /// Builds the substrate; a chip is calibrated for the first layer's time constants, loaded with `network`
     /// and decalibrated as `chip` says. `chip` is ignored for the software substrate.
     public func makeSubstrate(for network: Network, chip settings: ChipSettings = ChipSettings()) throws -> Substrate {
+        try makeChip(for: network, chip: settings) ?? SoftwareSubstrate()
+    }
+
+    /// The emulated chip this spec names, built as ``makeSubstrate(for:chip:)`` builds it (nil for `software`): for
+    /// callers that need the chip itself (the run report's ADC ranges, calibration and weight mapping).
+    public func makeChip(for network: Network, chip settings: ChipSettings = ChipSettings()) throws -> EmulatedChip? {
         switch self {
         case .software:
-            return SoftwareSubstrate()
+            return nil
         case .chip(let seed):
             let p = network.layers[0].parameters
             let chip = EmulatedChip(
@@ -125,5 +131,10 @@ extension RunConfig {
     /// The substrate this config names, built for `network` (see ``SubstrateSpec/makeSubstrate(for:chip:)``).
     public func makeSubstrate(for network: Network) throws -> Substrate {
         try substrateSpec().makeSubstrate(for: network, chip: chipSettings)
+    }
+
+    /// The emulated chip this config names (nil for the software substrate); see ``SubstrateSpec/makeChip(for:chip:)``.
+    public func makeChip(for network: Network) throws -> EmulatedChip? {
+        try substrateSpec().makeChip(for: network, chip: chipSettings)
     }
 }

@@ -250,7 +250,7 @@ public final class TrainingRun {
         let network = checkpoint.network
         // A fresh substrate, as `spikeloop evaluate` builds one: the chip used for training has advanced its
         // noise stream, and the test must not depend on how many batches ran before it.
-        let (test, testSubstrate) = try CheckpointEvaluation.evaluate(
+        let (test, testSubstrate, testChip) = try CheckpointEvaluation.evaluate(
             network, on: data.test, config: config, classes: data.classes, workers: workers)
         try directory.writeEvaluation(
             test, checkpoint: scored.lastPathComponent, epoch: RunState(metadata: checkpoint.metadata).epoch,
@@ -260,7 +260,7 @@ public final class TrainingRun {
             writesReport
             ? try RunReport.write(
                 runDirectory: directory, network: network, config: config, data: data, evaluation: test,
-                substrate: testSubstrate)
+                substrate: testSubstrate, chip: testChip)
             : nil
         let meanEpoch = epochSeconds.isEmpty ? 0 : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
         return TrainingResult(
