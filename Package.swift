@@ -25,7 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // TensorBoard event files. Only the library: the Swift code is generated once from
-        // Sources/SpikeTensorBoard/tensorboard.proto and committed (no build plugin).
+        // Sources/SpikeTensorBoard/{event,summary,histogram}.proto and committed (no build plugin).
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "SpikeTensorBoard",
             dependencies: ["CISAL", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            exclude: ["tensorboard.proto"]),
+            exclude: ["event.proto", "summary.proto", "histogram.proto"]),
         .target(name: "SpikeAudio", dependencies: ["SpikeCore", "CFFTW", "_CAudioKernels"]),
         .target(
             name: "SpikeRun",

@@ -4,7 +4,7 @@ import SwiftProtobuf
 /// Writes a TensorBoard event file (`events.out.tfevents.<time>.<host>.<pid>.spikeloop`) with scalars and
 /// histograms, so SpikeLoop runs appear in TensorBoard beside PyTorch runs (`tensorboard --logdir runs`).
 ///
-/// Events are `tensorboard.Event` protobuf messages (swift-protobuf, code generated from `tensorboard.proto`)
+/// Events are `tensorboard.Event` protobuf messages (swift-protobuf, code generated from `event.proto`, `summary.proto` and `histogram.proto`)
 /// in TFRecord framing (``TFRecord``). The file is append-only, as TensorBoard reads it while it grows;
 /// ``flush()`` makes what was written durable (fsync). A resumed run opens a new file in the same folder, and
 /// TensorBoard merges a folder's files.
