@@ -27,11 +27,16 @@ final class ChipLayer: @unchecked Sendable {
     var adcMaxCode: Float = 255
     /// Output layers only: the dynamic scale that mapped weights to integers.
     var outputScale = 240.0
+    /// The scale of the last weight write (`w_hw = round(scale·w)`).
+    var codeScale: Float = 240
     /// This layer's synapse gains in weight order (`[input row][neuron]`, rows of the recurrent matrix after the
     /// inputs), so that writing the weights reads them contiguously; `gainSource` (held, so its buffer cannot be
     /// reused) is the instance array they were taken from.
     private var layerGains: [Float] = []
     private var gainSource: [Float] = []
+    /// The signed 6-bit codes in the synapse array (`[input row][neuron]`, recurrent rows after the inputs): what
+    /// the plasticity processor reads and writes.
+    var codes: [Int8] = []
 
     init(_ layer: Layer, firstNeuron: Int, dt: Double, chip: EmulatedChip) {
         inputCount = layer.inputCount
@@ -104,6 +109,8 @@ final class ChipLayer: @unchecked Sendable {
         func q(_ w: Float) -> Float { ChipConfig.code(w, scale: s, limit: limit) / s }
         // (contiguous, through buffer pointers: this runs for every weight at every training step)
         let n = neuronCount
+        if !codes.isEmpty { codes = [] }  // filled lazily by the synapse-array access (ChipLayer+Synapses)
+        codeScale = s
         layerGains.withUnsafeBufferPointer { g in
             layer.weights.withUnsafeBufferPointer { w in
                 for j in 0..<inputCount {
@@ -134,6 +141,42 @@ extension ChipLayer {
             for i in 0..<neuronCount { out[j * neuronCount + i] = gains[(firstNeuron + i) * fan + j] }
         }
         (layerGains, gainSource) = (out, gains)
+    }
+}
+
+extension ChipLayer {
+    /// Synapse rows: the inputs, then (recurrent layers) the layer's own neurons.
+    var synapseRows: Int { inputCount + (recurrent ? neuronCount : 0) }
+
+    /// The codes of the last write, recovered once from the effective weights (`code = w_eff·scale/gain`, exact:
+    /// every gain is positive) so that the host path pays nothing for them.
+    private func ensureCodes() {
+        guard codes.isEmpty else { return }
+        let n = neuronCount
+        codes = [Int8](repeating: 0, count: synapseRows * n)
+        for j in 0..<synapseRows {
+            let row = j < inputCount ? weights.pointer + j * stride : recurrentWeights!.pointer + (j - inputCount) * stride
+            for i in 0..<n {
+                let g = layerGains[j * n + i]
+                codes[j * n + i] = g > 0 ? Int8((row[i] * codeScale / g).rounded()) : 0
+            }
+        }
+    }
+
+    func synapseRow(_ j: Int) -> [Int8] {
+        ensureCodes()
+        return Array(codes[(j * neuronCount)..<((j + 1) * neuronCount)])
+    }
+
+    /// Writes one row of codes; the effective weights the next run uses follow (`code/scale·gain`).
+    func writeSynapseRow(_ j: Int, codes new: [Int8]) {
+        ensureCodes()
+        let n = neuronCount
+        let row = j < inputCount ? weights.pointer + j * stride : recurrentWeights!.pointer + (j - inputCount) * stride
+        for i in 0..<n {
+            codes[j * n + i] = new[i]
+            row[i] = Float(new[i]) / codeScale * layerGains[j * n + i]
+        }
     }
 }
 

@@ -41,13 +41,17 @@ public final class CorrelationSensors: @unchecked Sendable {
     public let rows: Int
     public let columns: Int
     public let config: Config
-    private let tau: [Double]  // [row][column]
+    private var tau: [Double]  // [row][column]
     private let amplitude: [Double]
     private let adcGain: [Double]  // [column]
     private let adcOffset: [Double]
     /// Causal and anti-causal stores, analog values in ADC codes (`[row][column]`).
     private(set) var causal: [Double]
     private(set) var anticausal: [Double]
+    private var currentTau: Double
+    /// Per-synapse decay over one step of the last `dt` used, and the amplitudes in Float (the hot loop's inputs).
+    private var stepDecay: (dt: Double, factors: [Float]) = (0, [])
+    private var amplitudeF: [Float] = []
 
     /// Sensors for `rows` inputs × `columns` neurons of the chip instance seeded `seed`.
     public init(rows: Int, columns: Int, seed: UInt64, config: Config = Config()) {
@@ -61,6 +65,7 @@ public final class CorrelationSensors: @unchecked Sendable {
         adcOffset = (0..<columns).map { _ in config.adcOffsetSpread * rng.nextGaussian() }
         causal = [Double](repeating: 0, count: n)
         anticausal = causal
+        currentTau = config.tau
     }
 
     /// Accumulates one run: `pre[j]` the spike times of input row j, `post[i]` those of neuron i (seconds, any
@@ -91,6 +96,59 @@ public final class CorrelationSensors: @unchecked Sendable {
         }
         return sum
     }
+
+    /// Sets the nominal time constant (the sensors' bias is calibratable); each synapse keeps its relative
+    /// deviation (there is no per-synapse trim).
+    public func setTimeConstant(_ t: Double) {
+        precondition(t > 0, "sensor time constant must be positive")
+        let f = t / currentTau
+        tau = tau.map { $0 * f }
+        currentTau = t
+        stepDecay = (0, [])
+    }
+
+    /// Accumulates causal pairings of presynaptic spikes (`preSteps[j]`: row j's spike steps, ascending) with
+    /// *post pulses* that need not be spikes: at `pulses[p].step` column i receives a pulse of relative strength
+    /// `pulses[p].strength[i]` (0: none; 1: a spike's). This is how a plasticity program samples each synapse's
+    /// presynaptic trace at chosen instants (nearest-neighbour pairing, as in ``accumulate(pre:post:)``). A pulse
+    /// arrives at the start of its step, before that step's input events (like the membrane sample it is derived
+    /// from), so it pairs with presynaptic spikes of earlier steps only.
+    public func accumulateCausal(preSteps: [[Int]], pulses: [(step: Int, strength: [Float])], dt: Double) {
+        precondition(preSteps.count == rows, "one list of presynaptic steps per row")
+        guard let last = pulses.last?.step else { return }
+        precondition(zip(pulses, pulses.dropFirst()).allSatisfy { $0.step <= $1.step }, "pulses in ascending steps")
+        if stepDecay.dt != dt {
+            stepDecay = (dt, tau.map { Float(exp(-dt / $0)) })
+            amplitudeF = amplitude.map { Float($0) }
+        }
+        var trace = [Float](repeating: 0, count: columns), sum = trace
+        for j in 0..<rows where !preSteps[j].isEmpty {
+            let base = j * columns
+            let decay = stepDecay.factors[base..<(base + columns)], eta = amplitudeF[base..<(base + columns)]
+            for i in 0..<columns { (trace[i], sum[i]) = (0, 0) }
+            var a = 0, p = 0, started = false
+            let pre = preSteps[j]
+            for t in 0...last {
+                if started { for i in 0..<columns { trace[i] *= decay[base + i] } }
+                while p < pulses.count && pulses[p].step == t {
+                    if started {
+                        let st = pulses[p].strength
+                        for i in 0..<columns { sum[i] += st[i] * eta[base + i] * trace[i] }
+                    }
+                    p += 1
+                }
+                if a < pre.count && pre[a] <= t {
+                    while a < pre.count && pre[a] <= t { a += 1 }
+                    for i in 0..<columns { trace[i] = 1 }
+                    started = true
+                }
+            }
+            for i in 0..<columns { causal[base + i] = min(config.maxCode, causal[base + i] + Double(sum[i])) }
+        }
+    }
+
+    /// One row's analog causal stores without the ADC (to check rules at high precision).
+    public func causalValues(row j: Int) -> [Double] { Array(causal[(j * columns)..<((j + 1) * columns)]) }
 
     /// One synapse row through the column ADC: `(causal, anti-causal)` codes 0…255 per column.
     public func read(row j: Int) -> (causal: [UInt8], anticausal: [UInt8]) {

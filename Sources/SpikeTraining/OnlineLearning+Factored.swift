@@ -308,3 +308,21 @@ struct ModelMembrane {
         swap(&current, &next)
     }
 }
+
+extension OnlineLearning {
+    /// `φ(t)`: what a learning signal of 1 on one readout membrane at every step becomes at step t once filtered
+    /// back through the readout's dynamics (the weight of a hidden neuron's eligibility, or of a spike reaching the
+    /// readout, at t). With a sum-over-time loss the e-prop update factorizes into `δ_k · Σ_t φ(t)·e(t)`, which is
+    /// what lets a plasticity processor accumulate it during a run and apply it once the readout error is known.
+    public static func readoutResponse(network: Network, stepCount T: Int) -> [Float] {
+        let last = network.layers.last!
+        let ro = last.parameters.discretized(dt: network.dt)
+        let k = TraceConstants(ao: Float(ro.alpha), bo: Float(ro.beta), co: Float(ro.gain), beta: 0, readoutSameStep: last.parameters.currentTiming == .sameStep)
+        let ones = [Float](repeating: 1, count: T)
+        var w = [Float](repeating: 0, count: T)
+        ones.withUnsafeBufferPointer { s in
+            w.withUnsafeMutableBufferPointer { filterSignals(seed: s.baseAddress!, seedStride: 1, stepCount: T, outputs: 1, constants: k, into: $0.baseAddress!) }
+        }
+        return w
+    }
+}
