@@ -140,12 +140,19 @@ extension RunConfig {
         try SettingCheck.int(epochs, "epochs", 0...Limits.epochs)
         if let t = threads { try SettingCheck.int(t, "threads", 1...Limits.threads) }
         guard LearningRule(name: learning) != nil else {
-            throw SettingCheck.fail("learning", "unknown rule '\(learning)' (bptt, rtrl, eprop, diagonal, superspike)")
+            throw SettingCheck.fail("learning", "unknown rule '\(learning)' (bptt, rtrl, onchip, eprop, diagonal, superspike)")
         }
+        try SettingCheck.int(onchipSampleEvery, "onchipSampleEvery", 1...Limits.steps)
+        try SettingCheck.real(onchipHomeostasis, "onchipHomeostasis", min: 0, max: Limits.scale)
     }
 
     private func validateSubstrate() throws {
         let spec = try SubstrateSpec(parsing: substrate)
+        if learning == "onchip" {
+            guard spec.isChip else { throw SettingCheck.fail("learning", "onchip runs on the emulated chip's plasticity processor: set --substrate chip[:SEED]") }
+            guard loss == .sumOverTime else { throw SettingCheck.fail("loss", "on-chip learning needs the sum-over-time loss (--loss sum): the readout error must be known only at the end of a run") }
+            guard hidden.count == 1 && !recurrent else { throw SettingCheck.fail("hidden", "on-chip learning trains one feed-forward hidden layer (--hidden N, not recurrent)") }
+        }
         if dropout > 0 && (learning != "bptt" || spec.isChip) {
             throw SettingCheck.fail("dropout", "is implemented for BPTT on the software substrate")
         }

@@ -84,10 +84,15 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// Worker threads; nil: all cores.
     public var threads: Int? = nil
     // learning rule
-    /// `bptt`, `rtrl` (tiny networks), or an online rule: `eprop`, `diagonal`, `superspike`.
+    /// `bptt`, `rtrl` (tiny networks), `onchip` (the emulated chip learns by itself), or an online rule: `eprop`,
+    /// `diagonal`, `superspike`.
     public var learning = "bptt"
     /// Feedback for online rules: symmetric, random or uniform.
     public var feedback = Feedback.symmetric
+    /// On-chip learning (`learning: onchip`): membrane samples every N steps, and the homeostasis strength that
+    /// pulls each hidden neuron's spike count into `lowerThreshold…upperThreshold`.
+    public var onchipSampleEvery = 1
+    public var onchipHomeostasis: Float = 0.02
     // substrate
     /// `software`, or `chip[:seed]` for the emulated analog chip (in-the-loop training); see ``SubstrateSpec``.
     public var substrate = "software"

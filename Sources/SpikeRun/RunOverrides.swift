@@ -46,6 +46,8 @@ public struct RunOverrides: Sendable {
     public var chipNoise: Double?
     public var decalibration: Double?
     public var chipSubsteps: Int?
+    public var onchipSampleEvery: Int?
+    public var onchipHomeostasis: Float?
     public var weightsOnlyCheckpoints = false
     /// nil: the config's; `--tensorboard` / `--no-tensorboard`.
     public var tensorboard: Bool?
@@ -75,7 +77,7 @@ public struct RunOverrides: Sendable {
         "steps", "dt", "tauMem", "tauSyn", "reset", "resetGradient", "surrogate", "loss", "readoutScale", "burst",
         "hiddenL2", "rotation", "channelJitter", "dropout", "validationSamples", "trainSamples", "seed", "threads",
         "learning", "feedback", "substrate", "chipCalibrated", "chipMismatchScale", "chipNoise", "chipDecalibration",
-        "chipSubsteps", "weightsOnlyCheckpoints", "tensorboard",
+        "chipSubsteps", "weightsOnlyCheckpoints", "tensorboard", "onchipSampleEvery", "onchipHomeostasis",
     ]
 
     /// The config keys this value sets.
@@ -94,7 +96,8 @@ public struct RunOverrides: Sendable {
             ("chipCalibrated", uncalibrated), ("chipMismatchScale", mismatchScale != nil),
             ("chipNoise", chipNoise != nil), ("chipDecalibration", decalibration != nil),
             ("chipSubsteps", chipSubsteps != nil), ("weightsOnlyCheckpoints", weightsOnlyCheckpoints),
-            ("tensorboard", tensorboard != nil),
+            ("tensorboard", tensorboard != nil), ("onchipSampleEvery", onchipSampleEvery != nil),
+            ("onchipHomeostasis", onchipHomeostasis != nil),
         ]
         return Set(values.filter(\.1).map(\.0))
     }
@@ -179,6 +182,8 @@ public struct RunOverrides: Sendable {
         if let v = chipSubsteps { c.chipSubsteps = v }
         if weightsOnlyCheckpoints { c.weightsOnlyCheckpoints = true }
         if let v = tensorboard { c.tensorboard = v }
+        if let v = onchipSampleEvery { c.onchipSampleEvery = v }
+        if let v = onchipHomeostasis { c.onchipHomeostasis = v }
     }
 
     /// `246` or `128,64` → layer sizes; anything else (empty, non-integer, ≤ 0, overflowing) is an error naming

@@ -133,6 +133,16 @@ extension RunConfig {
         try substrateSpec().makeSubstrate(for: network, chip: chipSettings)
     }
 
+    /// The settings of on-chip learning: the learning rate for hidden and readout weights (per sample), the
+    /// membrane-sample interval, and homeostasis into `lowerThreshold…upperThreshold` spikes per sample.
+    public var onChipLearning: OnChipLearningConfig {
+        var c = OnChipLearningConfig()
+        (c.learningRate, c.readoutLearningRate) = (Float(learningRate), Float(learningRate))
+        c.sampleEvery = onchipSampleEvery
+        (c.homeostasis, c.rateLow, c.rateHigh) = (onchipHomeostasis, lowerThreshold, upperThreshold)
+        return c
+    }
+
     /// The emulated chip this config names (nil for the software substrate); see ``SubstrateSpec/makeChip(for:chip:)``.
     public func makeChip(for network: Network) throws -> EmulatedChip? {
         try substrateSpec().makeChip(for: network, chip: chipSettings)

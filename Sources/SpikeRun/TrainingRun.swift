@@ -50,6 +50,8 @@ public final class TrainingRun {
     /// The TensorBoard event file of this session (``RunConfig/tensorboard``), opened when ``run(progress:epochFinished:shouldStop:)`` starts.
     var eventLog: TensorBoardWriter?
     private var chanceEpochs = 0
+    /// On-chip learning (`learning: onchip`): the chip's learner, for its chip-time figures.
+    public private(set) var onChip: OnChipLearner?
     /// The last checkpoint known to be good: written in this session or resumed from (path, epoch, next batch).
     private var lastGood: (url: URL, epoch: Int, nextBatch: Int)?
 
@@ -114,7 +116,8 @@ public final class TrainingRun {
         self.data = data
         workers = config.workers
         substrateSpec = try config.substrateSpec()
-        substrate = try substrateSpec.makeSubstrate(for: network, chip: config.chipSettings)
+        let chip = try substrateSpec.makeChip(for: network, chip: config.chipSettings)
+        substrate = chip ?? SoftwareSubstrate()
         // A resumed optimizer keeps its moments and step count; its hyperparameters come from the config, so
         // `--resume DIR --lr X` trains on with X (decayed by the schedule from the resumed epoch).
         var optimizer = checkpoint?.optimizer ?? Optimizer(config: config.optimizerConfig, network: network)
@@ -123,6 +126,11 @@ public final class TrainingRun {
             network: network, optimizer: optimizer, objective: config.objective, substrate: substrate,
             stepCount: config.steps, seed: config.seed, workers: workers, learning: config.learningRule,
             dropout: config.dropout)
+        if config.learningRule == .onDevice, let chip {
+            let learner = try OnChipLearner(chip: chip, network: network, stepCount: config.steps, objective: config.objective, config: config.onChipLearning, seed: config.seed &+ 0x99)
+            trainer.deviceLearner = learner
+            onChip = learner
+        }
         inference = Inference(network: network, stepCount: config.steps, workers: workers)
         state = checkpoint.map { RunState(metadata: $0.metadata) } ?? RunState()
         if checkpoint != nil { lastGood = (directory.lastCheckpointURL, state.epoch, state.nextBatch) }

@@ -42,13 +42,16 @@ public final class CorrelationSensors: @unchecked Sendable {
     public let columns: Int
     public let config: Config
     private var tau: [Double]  // [row][column]
-    private let amplitude: [Double]
+    private var amplitude: [Double]
     private let adcGain: [Double]  // [column]
     private let adcOffset: [Double]
     /// Causal and anti-causal stores, analog values in ADC codes (`[row][column]`).
     private(set) var causal: [Double]
     private(set) var anticausal: [Double]
     private var currentTau: Double
+    /// The nominal amplitude now (``setAmplitude(_:)``).
+    public private(set) var currentAmplitude: Double
+    private var charged: [Bool]
     /// Per-synapse decay over one step of the last `dt` used, and the amplitudes in Float (the hot loop's inputs).
     private var stepDecay: (dt: Double, factors: [Float]) = (0, [])
     private var amplitudeF: [Float] = []
@@ -66,6 +69,8 @@ public final class CorrelationSensors: @unchecked Sendable {
         causal = [Double](repeating: 0, count: n)
         anticausal = causal
         currentTau = config.tau
+        currentAmplitude = config.amplitude
+        charged = [Bool](repeating: false, count: rows)
     }
 
     /// Accumulates one run: `pre[j]` the spike times of input row j, `post[i]` those of neuron i (seconds, any
@@ -81,6 +86,7 @@ public final class CorrelationSensors: @unchecked Sendable {
             for i in 0..<columns where !sortedPost[i].isEmpty {
                 let k = j * columns + i
                 causal[k] = min(config.maxCode, causal[k] + pairings(first: p, then: sortedPost[i], k, strictly: false))
+                charged[j] = true
                 anticausal[k] = min(config.maxCode, anticausal[k] + pairings(first: sortedPost[i], then: p, k, strictly: true))
             }
         }
@@ -95,6 +101,15 @@ public final class CorrelationSensors: @unchecked Sendable {
             if a >= 0 { sum += amplitude[k] * exp(-(t - first[a]) / tau[k]) }
         }
         return sum
+    }
+
+    /// Sets the nominal charge per pairing, ADC codes (calibratable like the time constant); each synapse keeps its
+    /// relative deviation.
+    public func setAmplitude(_ a: Double) {
+        precondition(a > 0, "sensor amplitude must be positive")
+        let f = a / currentAmplitude
+        amplitude = amplitude.map { $0 * f }
+        (currentAmplitude, stepDecay) = (a, (0, []))
     }
 
     /// Sets the nominal time constant (the sensors' bias is calibratable); each synapse keeps its relative
@@ -144,6 +159,7 @@ public final class CorrelationSensors: @unchecked Sendable {
                 }
             }
             for i in 0..<columns { causal[base + i] = min(config.maxCode, causal[base + i] + Double(sum[i])) }
+            if sum.contains(where: { $0 != 0 }) { charged[j] = true }
         }
     }
 
@@ -157,9 +173,13 @@ public final class CorrelationSensors: @unchecked Sendable {
         return ((0..<columns).map { code(causal[j * columns + $0], $0) }, (0..<columns).map { code(anticausal[j * columns + $0], $0) })
     }
 
+    /// Whether row j's stores hold anything since its last reset (an uncharged row reads as the ADC's offset).
+    public func isCharged(row j: Int) -> Bool { charged[j] }
+
     /// Clears one synapse row's stores (the chip resets sensors row-wise).
     public func reset(row j: Int) {
         precondition(j >= 0 && j < rows, "row \(j) outside 0..<\(rows)")
+        charged[j] = false
         for i in 0..<columns { (causal[j * columns + i], anticausal[j * columns + i]) = (0, 0) }
     }
 }

@@ -42,7 +42,7 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
         self.instance = ChipInstance(seed: seed, config: config, tauMem: tauMem, tauSyn: tauSyn)
         self.name = "chip:\(seed)"
         self.capabilities = SubstrateCapabilities(
-            exactMembranes: false, dropout: false, streamingWithoutMembranes: true, onDeviceLearning: false,
+            exactMembranes: false, dropout: false, streamingWithoutMembranes: true, onDeviceLearning: true,
             maxFanIn: config.maxFanIn, maxNeurons: config.neuronCapacity, maxConcurrentRuns: maxConcurrentRuns,
             preferredChunkSize: 4)
         self.targetTauMem = tauMem

@@ -20,6 +20,9 @@ public struct OnChipLearningConfig: Codable, Equatable, Sendable {
     public var rateHigh: Float = 4
     public var homeostasis: Float = 0.02
     public var precision = Precision.chip
+    /// Sensor charge per pairing, ADC codes, calibrated for this program: ≈ 20 pulses of a close pairing fill the
+    /// 8-bit range (the sensors' default of 5 leaves most eligibilities a few codes deep).
+    public var sensorAmplitude = 12.0
 
     public init() {}
 }
@@ -59,6 +62,10 @@ public final class OnChipEprop: @unchecked Sendable {
     private var baseline: PPURow
     private let psiTable: [Int64]
     private var seedScratch: [Float]
+    /// Multiplies both learning rates (the host's schedule).
+    public var learningRateFactor: Float = 1
+    /// PPU chip seconds of the last sample: work during the run (overlaps it) and the update after it; its energy.
+    public private(set) var lastTiming = (duringRun: 0.0, update: 0.0, joules: 0.0)
     /// When set, each update appends its pre-rounding weight changes in codes (hidden `[j][i]`, readout `[i][k]`).
     var deltaLog: (hidden: [Double], readout: [Double])?
 
@@ -89,6 +96,7 @@ public final class OnChipEprop: @unchecked Sendable {
         sensors = CorrelationSensors(rows: inputs, columns: hidden, seed: chip.instance.seed, config: sensorConfig)
         sensorTau = layer.parameters.tauMem
         sensors.setTimeConstant(sensorTau)
+        if !exact { sensors.setAmplitude(config.sensorAmplitude) }
         // σ' by |V − ϑ| in 1/256 threshold units (the table the program keeps), Q12
         psiTable = (0..<256).map { Int64((objective.surrogate.derivative(Double($0) / 256) * 4096).rounded()) }
         seedScratch = [Float](repeating: 0, count: stepCount * neuronStride(network.outputCount))
@@ -102,7 +110,9 @@ public final class OnChipEprop: @unchecked Sendable {
     /// Learns from one sample the chip has just run: `local` indexes it in `observation`, `sample` in `input`.
     /// Returns the loss and the predicted class (from the recorded readout, as the host sees it).
     public func learn(_ observation: Observation, local: Int, input: SpikeBatch, sample s: Int) -> (loss: Float, predicted: Int) {
+        ppu.resetCounters()
         let run = duringRun(observation, local: local, input: input, sample: s)
+        let during = ppu.chipSeconds
         let out = observation.readout
         let label = Int(input.labels[s])
         let r = seedScratch.withUnsafeMutableBufferPointer { seed in
@@ -115,6 +125,7 @@ public final class OnChipEprop: @unchecked Sendable {
         let delta = PPURow((0..<outputs).map { Int64((Double(seedScratch[$0]) * Double(1 << errorBits)).rounded()) })
         let signal = updateReadout(delta: delta, activity: run.activity)
         updateHidden(signal: signal, counts: run.counts)
+        lastTiming = (during, ppu.chipSeconds - during, ppu.energyJoules)
         return (r.loss, r.predicted)
     }
 
@@ -168,16 +179,18 @@ public final class OnChipEprop: @unchecked Sendable {
     private func updateReadout(delta: PPURow, activity: PPURow) -> [Int64] {
         let scale = chip.codeScale(layer: 1)
         // Δcode_ki = −η_o·scale·φmax·δ_k·a_i; per row the scalar part s_i = −η_o·scale·φmax·a_i in Q coefficientBits
-        let k = -Double(config.readoutLearningRate) * Double(scale) * Double(phiMax) / Double(1 << activityBits)
+        let k = -Double(config.readoutLearningRate * learningRateFactor) * Double(scale) * Double(phiMax) / Double(1 << activityBits)
         var signal = [Int64](repeating: 0, count: hidden)
         for i in 0..<hidden {
             let row = ppu.loadWeights(chip, layer: 1, row: i)
             signal[i] = ppu.sum(ppu.multiply(row, delta, shift: 0))  // codes·Q(errorBits); ÷ scale below
             ppu.scalar(2)
             let si = Int64((k * Double(activity.lanes[i]) * Double(1 << coefficientBits)).rounded())
-            let d = ppu.multiply(delta, scalar: si, shift: 0)  // Q(errorBits + coefficientBits) codes
-            logDelta(readout: d, bits: errorBits + coefficientBits)
-            let step = ppu.multiplyStochastic(d, PPURow(repeating: 1, count: outputs), shift: errorBits + coefficientBits)
+            // δ_k·s_i in a wide product, shifted back to codes with stochastic rounding
+            ppu.scalar()
+            let coefficient = PPURow(repeating: si, count: outputs)
+            if deltaLog != nil { logDelta(delta, coefficient, bits: errorBits + coefficientBits, readout: true) }
+            let step = ppu.multiplyStochastic(delta, coefficient, shift: errorBits + coefficientBits)
             ppu.storeWeights(ppu.add(row, step), chip, layer: 1, row: i)
         }
         ppu.scalar(hidden)
@@ -189,10 +202,10 @@ public final class OnChipEprop: @unchecked Sendable {
     private func updateHidden(signal: [Int64], counts: [Int]) {
         let scale = Double(chip.codeScale(layer: 0))
         // E (codes) = η_s/max φ × Σ φσ'ε̂  →  per-neuron coefficient G_i = −η·scale·c·F_i·max φ/η_s  (Q coefficientBits)
-        let sensorAmplitude = config.precision == .exact ? 1.0 : sensors.config.amplitude
+        let sensorAmplitude = config.precision == .exact ? 1.0 : sensors.currentAmplitude
         let perCode = config.precision == .exact ? 1.0 : Double(phiMax) / sensorAmplitude
         // (× e^{Δt/τ}: the rule's ε[t] holds the input of step t−1 undecayed, the sensor decays it over that step)
-        let k = -Double(config.learningRate) * scale * Double(eligibilityGain) * perCode * exp(dt / sensorTau)
+        let k = -Double(config.learningRate * learningRateFactor) * scale * Double(eligibilityGain) * perCode * exp(dt / sensorTau)
         ppu.charge(vectorOps: 4, lanes: hidden)  // homeostasis band, add, scale
         let coefficient = PPURow((0..<hidden).map { i in
             let c = Float(counts[i])
@@ -202,6 +215,12 @@ public final class OnChipEprop: @unchecked Sendable {
         })
         let shift = coefficientBits + sensorBits
         for j in 0..<inputs {
+            // A row that saw no pairing reads exactly the baseline: its update is zero. The emulation charges the
+            // row's cycles and conversion without computing it (the chip program does the same work).
+            if config.precision == .chip && !sensors.isCharged(row: j) && deltaLog == nil {
+                ppu.chargeRowUpdate(columns: hidden)
+                continue
+            }
             let e: PPURow
             if config.precision == .exact {
                 e = PPURow(sensors.causalValues(row: j).map { Int64(($0 * Double(1 << sensorBits)).rounded()) })
@@ -211,18 +230,14 @@ public final class OnChipEprop: @unchecked Sendable {
             }
             ppu.resetSensors(sensors, row: j)
             let row = ppu.loadWeights(chip, layer: 0, row: j)
-            if deltaLog != nil { logDelta(hidden: e, coefficient: coefficient, bits: shift) }
+            if deltaLog != nil { logDelta(e, coefficient, bits: shift, readout: false) }
             let step = ppu.multiplyStochastic(e, coefficient, shift: shift)
             ppu.storeWeights(ppu.add(row, step), chip, layer: 0, row: j)
         }
     }
 
-    private func logDelta(readout d: PPURow, bits: Int) {
-        guard deltaLog != nil else { return }
-        deltaLog!.readout += d.lanes.map { Double($0) / Double(1 << bits) }
-    }
-
-    private func logDelta(hidden e: PPURow, coefficient: PPURow, bits: Int) {
-        deltaLog!.hidden += zip(e.lanes, coefficient.lanes).map { Double($0 * $1) / pow(2, Double(bits)) }
+    private func logDelta(_ a: PPURow, _ b: PPURow, bits: Int, readout: Bool) {
+        let d = zip(a.lanes, b.lanes).map { Double($0) * Double($1) / pow(2, Double(bits)) }
+        if readout { deltaLog!.readout += d } else { deltaLog!.hidden += d }
     }
 }

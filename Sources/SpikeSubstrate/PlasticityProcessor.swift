@@ -18,8 +18,8 @@ public struct PPUConfig: Codable, Equatable, Sendable {
     public var cyclesPerVectorOp = 1
     /// Cycles to load or store one vector of a synapse row's weights (assumption: 4).
     public var cyclesPerSynapseAccess = 4
-    /// One conversion of the column ADC (all columns in parallel), seconds (assumption: 2 µs, a ramp ADC).
-    public var adcConversionSeconds = 2e-6
+    /// One conversion of the column ADC (all columns in parallel), seconds (the published CADC sample period, 1.7 µs).
+    public var adcConversionSeconds = 1.7e-6
     /// Cycles to fetch one vector of converted ADC codes or spike counters (assumption: 4).
     public var cyclesPerReadoutVector = 4
     /// Cycles per vector of pseudo-random numbers (a vectorized xorshift: assumption 4).
@@ -127,10 +127,13 @@ public final class PlasticityProcessor: @unchecked Sendable {
     public func multiplyStochastic(_ a: PPURow, _ b: PPURow, shift: Int) -> PPURow {
         let r = random(count: a.count)
         charge(vectorOps: 3, lanes: a.count)  // multiply, add random fraction, shift
-        let mask = shift > 0 ? (Int64(1) << Int64(shift)) - 1 : 0
+        // random bits aligned with the top of the discarded fraction (a lane has laneBits − 1 of them)
+        let bits = config.laneBits - 1
+        let mask = shift > 0 ? (Int64(1) << Int64(min(shift, bits))) - 1 : 0
+        let up = Int64(max(0, shift - bits))
         return PPURow((0..<a.count).map { i in
             let p = a.lanes[i] * b.lanes[i]
-            return saturate(shift > 0 ? (p + (r.lanes[i] & mask)) >> Int64(shift) : p)
+            return saturate(shift > 0 ? (p + ((r.lanes[i] & mask) << up)) >> Int64(shift) : p)
         })
     }
 
@@ -207,6 +210,16 @@ extension PlasticityProcessor {
         cycles += 2 * vectors(sensors.columns) * config.cyclesPerReadoutVector
         let r = sensors.read(row: j)
         return (PPURow(r.causal.map { Int64($0) }), PPURow(r.anticausal.map { Int64($0) }))
+    }
+
+    /// The cost of one hidden-row update (read and baseline-subtract the sensor row, reset it, load the weights,
+    /// stochastic multiply, add, store) without doing it: for rows whose result is known to be zero.
+    func chargeRowUpdate(columns n: Int) {
+        adcConversions += 1
+        let v = vectors(n)
+        cycles += v * (config.cyclesPerReadoutVector + config.cyclesPerSynapseAccess + config.cyclesPerRandomVector)
+        cycles += v * (1 + 1 + 3 + 1) * config.cyclesPerVectorOp  // subtract, reset, multiply (3), add
+        cycles += v * (config.cyclesPerSynapseAccess + 2 * config.cyclesPerVectorOp)  // store
     }
 
     public func resetSensors(_ sensors: CorrelationSensors, row j: Int) {

@@ -15,12 +15,15 @@ public enum LearningRule: Sendable, Equatable {
     case online(OnlineRule, Feedback)
     /// Exact RTRL in Double (tiny networks, software substrate only).
     case rtrl
+    /// The device learns by itself (``Trainer/deviceLearner``): no host backward pass.
+    case onDevice
 
-    /// Parses `bptt`, `rtrl`, `eprop`, `diagonal` or `superspike`.
+    /// Parses `bptt`, `rtrl`, `onchip`, `eprop`, `diagonal` or `superspike`.
     public init?(name: String, feedback: Feedback = .symmetric) {
         switch name {
         case "bptt": self = .bptt
         case "rtrl": self = .rtrl
+        case "onchip": self = .onDevice
         default:
             guard let r = OnlineRule(rawValue: name) else { return nil }
             self = .online(r, feedback)
@@ -86,6 +89,8 @@ public final class Trainer: @unchecked Sendable {
     /// Continual learning: when set, every step adds its penalty and accumulates its path integral (the caller
     /// calls ``SynapticIntelligence/consolidate(_:)`` at the end of each task).
     public var synapticIntelligence: SynapticIntelligence?
+    /// On-device learning (``LearningRule/onDevice``): the device that runs and learns from each batch.
+    public var deviceLearner: DeviceLearning?
 
     public init(
         network: Network, optimizer: Optimizer, objective: Objective, substrate: Substrate, stepCount: Int, seed: UInt64,
@@ -110,6 +115,11 @@ public final class Trainer: @unchecked Sendable {
                 network: network, stepCount: stepCount, workers: workers, chunk: max(1, substrate.preferredChunkSize), rule: rule,
                 feedback: feedback, seed: seed &+ 0xFEED, streaming: substrate.capabilities.exactMembranes && substrate.capabilities.streamingWithoutMembranes)
         case .rtrl: engine = RTRLEngine(stepCount: stepCount)
+        case .onDevice:
+            guard substrate.capabilities.onDeviceLearning else {
+                throw TrainingError.invalidParameter(field: "learning", message: "onchip needs a substrate that learns by itself (an emulated chip); \(substrate.name) does not")
+            }
+            engine = RTRLEngine(stepCount: stepCount)  // never called: `step` hands batches to the device
         }
     }
 
@@ -123,6 +133,8 @@ public final class Trainer: @unchecked Sendable {
 
     /// One optimizer step on `batch`; returns its statistics (loss includes regularizers).
     public func step(_ batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> RunStatistics {
+        // (the device keeps its own weights between batches: nothing is loaded onto it)
+        if learning == .onDevice { return try deviceStep(batch, epoch: epoch, batchIndex: batchIndex) }
         try substrate.load(network)
         // Seeds the tie-break noise (and the dropout masks) of this batch.
         let noise: UInt64? = objective.loss.tieBreakNoise > 0 || dropout > 0
@@ -146,6 +158,20 @@ public final class Trainer: @unchecked Sendable {
             hasDiverged = true
             throw TrainingError.diverged(epoch: epoch + 1, batch: batchIndex + 1, reason: "the update made a weight non-finite")
         }
+        return stats
+    }
+
+    /// On-device learning: the device runs and learns from the batch; the host reads back what it holds.
+    private func deviceStep(_ batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> RunStatistics {
+        guard let device = deviceLearner else {
+            throw TrainingError.invalidParameter(field: "learning", message: "onchip: no device learner was attached to the trainer")
+        }
+        let factor = Float(optimizer.config.learningRate(epoch: epoch) / optimizer.config.learningRate)
+        let stats = try device.learn(batch, objective: objective, learningRateFactor: factor)
+        guard stats.lossSum.isFinite else {
+            throw TrainingError.diverged(epoch: epoch + 1, batch: batchIndex + 1, reason: "the loss is \(stats.meanLoss)")
+        }
+        network = device.heldNetwork(network)
         return stats
     }
 

@@ -29,7 +29,7 @@ struct Bench: ParsableCommand {
         if let t = threads, !(1...RunConfig.Limits.threads).contains(t) {
             throw ValidationError("--threads must be in 1…\(RunConfig.Limits.threads), got \(t)")
         }
-        guard let rule = LearningRule(name: learning), rule != .rtrl else { throw ValidationError("--learning must be bptt, eprop, diagonal or superspike, got '\(learning)'") }
+        guard let rule = LearningRule(name: learning), rule != .rtrl, rule != .onDevice else { throw ValidationError("--learning must be bptt, eprop, diagonal or superspike, got '\(learning)'") }
         if let s = steps, s < 1 { throw ValidationError("--steps must be positive, got \(s)") }
         if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be positive, got \(b)") }
         if trainBatches < 1 || inferenceBatches < 1 || singleSamples < 1 {

@@ -47,7 +47,9 @@ struct ConfigFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: help("Use only the first N training samples", key: "trainSamples")) var trainSamples: Int?
     @Option(parsing: .unconditional, help: help("Seed (weights, shuffling, augmentation)", key: "seed")) var seed: UInt64?
     @Option(parsing: .unconditional, help: help("Worker threads", key: "threads")) var threads: Int?
-    @Option(help: help("Learning rule: bptt, rtrl (tiny networks), eprop, diagonal or superspike", key: "learning")) var learning: String?
+    @Option(help: help("Learning rule: bptt, rtrl (tiny networks), onchip (the chip's plasticity processor learns; needs --substrate chip and --loss sum), eprop, diagonal or superspike", key: "learning")) var learning: String?
+    @Option(parsing: .unconditional, help: help("On-chip learning: membrane samples every N steps", key: "onchipSampleEvery")) var onchipSampleEvery: Int?
+    @Option(parsing: .unconditional, help: help("On-chip learning: homeostasis strength", key: "onchipHomeostasis")) var onchipHomeostasis: Float?
     @Option(help: help("Feedback for online rules: symmetric, random or uniform", key: "feedback")) var feedback: Feedback?
     @Option(help: help("Substrate: software, or chip[:seed] for in-the-loop training on the emulated analog chip", key: "substrate")) var substrate: String?
     @Flag(help: "Leave the emulated chip uncalibrated (sets chip_calibrated to false).") var uncalibrated = false
@@ -97,6 +99,8 @@ struct ConfigFlags: ParsableArguments {
         o.chipNoise = chipNoise
         o.decalibration = chipDecalibration
         o.chipSubsteps = chipSubsteps
+        o.onchipSampleEvery = onchipSampleEvery
+        o.onchipHomeostasis = onchipHomeostasis
         o.weightsOnlyCheckpoints = weightsOnlyCheckpoints
         o.tensorboard = tensorboard
         return o

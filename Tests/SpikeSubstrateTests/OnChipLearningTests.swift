@@ -65,24 +65,28 @@ import _SpikeTestSupport
         #expect(ppu.cycles == 1 * (cfg.cyclesPerSynapseAccess + 2 * cfg.cyclesPerVectorOp))
         #expect(chip.synapseRow(layer: 0, row: 0) == [Int8](repeating: 1, count: 40))
         // the program's per-sample cost grows linearly with the input rows it updates
-        func cost(inputs: Int) throws -> Int {
+        func cost(inputs: Int, computingEveryRow: Bool = false) throws -> Int {
             let p = LIFParameters(tauMem: 6e-6, tauSyn: 6e-6, reset: .subtract)
             let net = Network.feedForward(
                 sizes: [inputs, 16, 4], dt: 1.7e-6, hidden: p, readout: p,
                 initializers: [WeightInit(mean: 0.03, std: 0.08), WeightInit(std: 0.05)], weightLimit: 63.0 / 240.0, seed: 1)
             let c = EmulatedChip(seed: 2, config: ChipConfig(), calibrated: false)
             try c.load(net)
-            let batch = Self.latencyBatch(channels: inputs, steps: 20, label: 1, seed: 4)
+            // (every other channel silent: its sensor rows stay uncharged)
+            let full = Self.latencyBatch(channels: inputs, steps: 20, label: 1, seed: 4)
+            let batch = SpikeBatch(sampleCount: 1, stepCount: 20, channelCount: inputs, events: full.events(ofSample: 0).filter { $0.channel % 2 == 0 }.map { (0, $0.step, $0.channel) }, labels: [1])
             var obs = Observation(network: net, stepCount: 20, capacity: 1, recording: .full)
             try c.run(batch, samples: 0..<1, options: RunOptions(), into: &obs, worker: 0)
             let program = try OnChipEprop(chip: c, network: net, stepCount: 20, objective: Self.objective(), config: OnChipLearningConfig(), seed: 3)
-            program.ppu.resetCounters()
+            if computingEveryRow { program.deltaLog = ([], []) }
             _ = program.learn(obs, local: 0, input: batch, sample: 0)
             return program.ppu.cycles
         }
         let c1 = try cost(inputs: 32), c2 = try cost(inputs: 64), c3 = try cost(inputs: 96)
         #expect(c2 - c1 == c3 - c2, "cycles \(c1), \(c2), \(c3)")
         #expect(c2 > c1)
+        // rows the emulation skips (no pairing: a zero update) are charged what computing them costs
+        #expect(try cost(inputs: 64, computingEveryRow: true) == c2)
     }
 
     @Test("stochastic rounding is unbiased and weights written by the PPU are what the next run uses")
@@ -92,6 +96,12 @@ import _SpikeTestSupport
         let mean = Double(r.lanes.reduce(0, +)) / 4000
         #expect(abs(mean - 0.375) < 0.03, "mean \(mean)")
         #expect(Set(r.lanes) == [0, 1])
+        // a shift beyond the lane's random bits (16-bit lanes: 15) stays unbiased, for either sign
+        for v: Int64 in [3 << 20, -(3 << 20)] {
+            let w = ppu.multiplyStochastic(PPURow(repeating: v, count: 4000), PPURow(repeating: 1, count: 4000), shift: 23)
+            let m = Double(w.lanes.reduce(0, +)) / 4000
+            #expect(abs(m - Double(v) / Double(1 << 23)) < 0.03, "shift 23, value \(v): mean \(m)")
+        }
 
         let net = EmulatedChipTests.smallNetwork(reset: .subtract)
         var cfg = ChipConfig.ideal
