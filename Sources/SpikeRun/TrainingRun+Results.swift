@@ -50,6 +50,36 @@ public struct EpochSummary: Sendable {
     }
 }
 
+/// On-chip learning in figures: chip time per trained image (runs and plasticity processor), the PPU's share and
+/// energy, and the host's wall time per image, from which updates per second follow (one update per image).
+public struct OnChipFigures: Sendable {
+    public var samples: Int
+    public var chipSecondsPerImage: Double
+    public var ppuSecondsPerImage: Double
+    public var ppuJoulesPerImage: Double
+    /// Wall-clock seconds per trained image of this session on the host emulating the chip (epochs incl. validation).
+    public var hostSecondsPerImage: Double
+
+    init(learner: OnChipLearner, hostSeconds: Double) {
+        samples = learner.samples
+        chipSecondsPerImage = learner.chipSecondsPerImage
+        ppuSecondsPerImage = learner.ppuSecondsPerImage
+        ppuJoulesPerImage = learner.samples > 0 ? learner.ppuJoules / Double(learner.samples) : 0
+        hostSecondsPerImage = learner.samples > 0 ? hostSeconds / Double(learner.samples) : 0
+    }
+
+    /// Updates per second of chip time (what the chip would sustain).
+    public var chipUpdatesPerSecond: Double { chipSecondsPerImage > 0 ? 1 / chipSecondsPerImage : 0 }
+
+    var jsonObject: [String: Any] {
+        [
+            "chip_seconds_per_image": chipSecondsPerImage, "ppu_seconds_per_image": ppuSecondsPerImage,
+            "ppu_joules_per_image": ppuJoulesPerImage, "host_seconds_per_image": hostSecondsPerImage,
+            "chip_updates_per_second": chipUpdatesPerSecond, "trained_images": samples,
+        ]
+    }
+}
+
 /// How ``TrainingRun/run(progress:epochFinished:shouldStop:)`` ended.
 public enum TrainingOutcome: Sendable {
     case completed(TrainingResult)
@@ -83,6 +113,8 @@ public struct TrainingResult: Sendable {
     public var report: URL?
     public var substrateName: String
     public var workers: Int
+    /// On-chip learning's chip time and update rate (`learning: onchip`), else nil.
+    public var onChip: OnChipFigures? = nil
 
     /// Emulated substrate seconds per test sample (0 on the software substrate).
     public var substrateSecondsPerSample: Double {
@@ -100,6 +132,7 @@ public struct TrainingResult: Sendable {
             "threads": workers, "report": report?.path ?? "", "substrate": substrateName,
             "chip_seconds_per_test_image": substrateSecondsPerSample,
             "chip_energy_joules_per_test_image": energyJoulesPerSample,
-        ]
+            "learning": config.learning, "host_backward": onChip == nil,
+        ].merging(onChip?.jsonObject ?? [:]) { a, _ in a }
     }
 }

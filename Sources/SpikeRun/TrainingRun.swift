@@ -274,7 +274,8 @@ public final class TrainingRun {
         return TrainingResult(
             config: config, test: test, network: network, epochs: state.epoch, secondsPerEpoch: meanEpoch,
             bestValidationAccuracy: state.bestValidationAccuracy, directory: directory, report: report,
-            substrateName: substrate.name, workers: workers)
+            substrateName: substrate.name, workers: workers,
+            onChip: onChip.map { OnChipFigures(learner: $0, hostSeconds: epochSeconds.reduce(0, +)) })
     }
 
     /// Writes the trainer's network and optimizer with the config, ``state`` and provenance in the metadata.

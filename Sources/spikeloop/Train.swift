@@ -135,6 +135,9 @@ struct Train: ParsableCommand {
         log(String(format: "test accuracy %.2f%%  hidden spikes/sample %.1f  (%d epochs, %.2f s/epoch)", 100 * test.accuracy, test.hiddenSpikesPerSample, r.epochs, r.secondsPerEpoch))
         log("run directory: \(r.directory.url.path)")
         log("report: \(r.report?.path ?? "")")
+        if let c = r.onChip {
+            log(String(format: "on-chip learning: %.1f µs chip time per training image (PPU %.1f µs, %.2f µJ), %.0f updates/s on the chip; host %.2f ms per image", 1e6 * c.chipSecondsPerImage, 1e6 * c.ppuSecondsPerImage, 1e6 * c.ppuJoulesPerImage, c.chipUpdatesPerSecond, 1e3 * c.hostSecondsPerImage))
+        }
         if json { printJSONLine(r.jsonObject) }
     }
 

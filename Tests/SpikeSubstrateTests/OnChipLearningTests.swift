@@ -147,3 +147,15 @@ final class SoftwareSubstrateReplay: Substrate, @unchecked Sendable {
         observation.samples = samples
     }
 }
+
+@Suite struct RewardSTDPTests {
+    @Test("R-STDP on the PPU learns the action-selection task: reward rises from chance to most trials")
+    func learnsActionSelection() throws {
+        let task = ActionSelectionTask(states: 4, channels: 32, steps: 20, seed: 3)
+        let r = try task.trainRewardSTDP(trials: 600, seed: 1)
+        let first = r.rewards.prefix(100).reduce(0, +) / 100, last = r.rewards.suffix(100).reduce(0, +) / 100
+        #expect(first < 0.5, "first 100 trials: \(first)")
+        #expect(last > 0.8, "last 100 trials: \(last) (first \(first))")
+        #expect(r.ppuSecondsPerUpdate > 0)
+    }
+}
