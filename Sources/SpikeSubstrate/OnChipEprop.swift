@@ -66,8 +66,9 @@ public final class OnChipEprop: @unchecked Sendable {
     public var learningRateFactor: Float = 1
     /// PPU chip seconds of the last sample: work during the run (overlaps it) and the update after it; its energy.
     public private(set) var lastTiming = (duringRun: 0.0, update: 0.0, joules: 0.0)
-    /// When set, each update appends its pre-rounding weight changes in codes (hidden `[j][i]`, readout `[i][k]`).
-    var deltaLog: (hidden: [Double], readout: [Double])?
+    /// When set, each update appends its pre-rounding weight changes in codes (hidden `[j][i]`, readout `[i][k]`):
+    /// set it to empty arrays to measure what the program computes (``OnChipGradientCheck``).
+    public var deltaLog: (hidden: [Double], readout: [Double])?
 
     /// - Parameter seed: the PPU's random generator (pulse gating, stochastic rounding).
     public init(chip: EmulatedChip, network: Network, stepCount: Int, objective: Objective, config: OnChipLearningConfig, seed: UInt64) throws {

@@ -25,7 +25,7 @@ public final class RewardSTDP: @unchecked Sendable {
     let dt: Double
     private var baseline: (causal: PPURow, anticausal: PPURow)
     /// Expected reward per state, `R̄_s`.
-    public private(set) var expectedReward: [Float]
+    public internal(set) var expectedReward: [Float]
 
     /// R-STDP on layer 0 of the network loaded on `chip`, for a task with `states` states.
     public init(chip: EmulatedChip, network: Network, states: Int, settings: Settings = Settings(), seed: UInt64) throws {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpikeRun
 import SpikeSubstrate
+import SpikeTraining
 
 /// `spikeloop experiment rstdp`: reward-modulated STDP run by the emulated chip's plasticity processor on a small
 /// action-selection task (``ActionSelectionTask``).
@@ -38,5 +39,40 @@ struct RewardSTDPCommand: ParsableCommand {
             "first_block_reward": mean(blocks.first ?? []), "last_block_reward": mean(blocks.last ?? []),
             "ppu_seconds_per_update": r.ppuSecondsPerUpdate,
         ]))
+    }
+}
+
+/// `spikeloop experiment onchip-gradient`: the cosine of the on-chip e-prop program's update (high precision and chip
+/// precision) to the BPTT gradient of the same chip runs (``OnChipGradientCheck``).
+struct OnChipGradientCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "onchip-gradient",
+        abstract: "Cosine of the on-chip e-prop update to BPTT's gradient on the same chip runs.",
+        discussion: "Uses configs/onchip-images.yaml's objective on the first N training images; prints one JSON line.")
+
+    @Option(help: "Dataset: mnist or fashion-mnist.") var dataset = "mnist"
+    @Option(help: "Folder with the four IDX files.") var dataDir: String?
+    @Option(help: "Training images to sum the updates over.") var samples = 200
+    @Option(help: "A checkpoint (safetensors) whose network to measure; default: a fresh network.") var checkpoint: String?
+    @Option(help: "Seed of the network and of the chip instance.") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard samples > 0 else { throw ValidationError("--samples must be positive") }
+    }
+
+    func run() throws {
+        var config = RunConfig.defaults(for: dataset)
+        (config.dataDir, config.trainSamples, config.seed, config.validationSamples) = (dataDir, samples, seed, 0)
+        (config.learning, config.substrate, config.loss, config.readoutScale, config.surrogate) = ("onchip", "chip:\(seed)", .sumOverTime, 0.5, "superspike:10")
+        try config.validate()
+        let data = try RunData.load(config)
+        let network = try checkpoint.map { try Checkpoint.read(from: URL(fileURLWithPath: $0)).network } ?? config.makeNetwork(inputs: data.channels, classes: data.classes)
+        guard let chip = try config.makeChip(for: network) else { throw ValidationError("no chip") }
+        let c = try OnChipGradientCheck.measure(
+            network: network, batch: data.train.subset(Array(0..<min(samples, data.train.sampleCount))), chip: chip,
+            objective: config.objective, settings: config.onChipLearning, seed: seed)
+        var line = try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as! [String: Any]
+        (line["job"], line["dataset"], line["seed"], line["network"]) = ("onchip-gradient", dataset, Int(seed), checkpoint ?? "fresh")
+        print(JSONValue.text(line))
     }
 }

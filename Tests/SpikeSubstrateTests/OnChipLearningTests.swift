@@ -149,13 +149,33 @@ final class SoftwareSubstrateReplay: Substrate, @unchecked Sendable {
 }
 
 @Suite struct RewardSTDPTests {
-    @Test("R-STDP on the PPU learns the action-selection task: reward rises from chance to most trials")
-    func learnsActionSelection() throws {
-        let task = ActionSelectionTask(states: 4, channels: 32, steps: 20, seed: 3)
-        let r = try task.trainRewardSTDP(trials: 600, seed: 1)
-        let first = r.rewards.prefix(100).reduce(0, +) / 100, last = r.rewards.suffix(100).reduce(0, +) / 100
-        #expect(first < 0.5, "first 100 trials: \(first)")
-        #expect(last > 0.8, "last 100 trials: \(last) (first \(first))")
-        #expect(r.ppuSecondsPerUpdate > 0)
+    @Test("R-STDP moves the weights of causally paired synapses with the sign of the reward error, and not without one")
+    func signOfRewardError() throws {
+        let task = ActionSelectionTask(states: 2, channels: 32, steps: 20, seed: 3)
+        let p = LIFParameters(tauMem: 6e-6, tauSyn: 6e-6, reset: .subtract)
+        let net = Network.feedForward(
+            sizes: [32, 2, 2], dt: 1.7e-6, hidden: p, readout: p,
+            initializers: [WeightInit(mean: 0.08, std: 0.01), WeightInit(std: 0.05)], weightLimit: 63.0 / 240.0, seed: 1)
+        var rng = SeededRandom(seed: 5)
+        let input = task.trial(state: 0, rng: &rng, background: 0)
+        func change(reward: Float, expected: Float) throws -> Int {
+            let chip = EmulatedChip(seed: 1, config: ChipConfig(), calibrated: false)
+            try chip.load(net)
+            var settings = RewardSTDP.Settings()
+            (settings.beta, settings.anticausal) = (2, 0)
+            let rule = try RewardSTDP(chip: chip, network: net, states: 2, settings: settings, seed: 2)
+            rule.expectedReward = [expected, 0]
+            var obs = Observation(network: net, stepCount: 20, capacity: 1, recording: .full)
+            try chip.run(input, samples: 0..<1, options: RunOptions(), into: &obs, worker: 0)
+            #expect(obs.layers[0].spikeCount(sample: 0) > 0)
+            let before = (0..<32).flatMap { chip.synapseRow(layer: 0, row: $0) }
+            try rule.learn(obs, local: 0, input: input, sample: 0, state: 0, reward: reward)
+            let after = (0..<32).flatMap { chip.synapseRow(layer: 0, row: $0) }
+            #expect(rule.expectedReward[0] != expected || reward == expected)
+            return zip(before, after).map { Int($1) - Int($0) }.reduce(0, +)
+        }
+        #expect(try change(reward: 1, expected: 0) > 0)
+        #expect(try change(reward: 0, expected: 1) < 0)
+        #expect(try change(reward: 0.5, expected: 0.5) == 0)
     }
 }
