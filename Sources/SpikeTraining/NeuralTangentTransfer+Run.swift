@@ -30,7 +30,7 @@ extension NeuralTangentTransfer {
                 throw TrainingError.diverged(epoch: 1, batch: it + 1, reason: "the NTT gradient is not finite")
             }
             var p = parameters
-            optimizer.apply(ev.gradient, to: &p, learningRate: settings.learningRate)
+            optimizer.apply(ev.gradient, to: &p, learningRate: settings.learningRate, limits: student.parameterLimits)
             setParameters(p)
             if (it + 1) % settings.maskUpdateEvery == 0 { remask() }
         }
@@ -39,7 +39,8 @@ extension NeuralTangentTransfer {
 
     /// The mask by magnitude of the current θ.
     func remask() {
-        setMask(WeightMask.magnitude(parameters, density: settings.density, eligible: eligible?(parameters)))
+        setMask(WeightMask.magnitude(
+            parameters, densities: settings.tensorDensities ?? parameters.map { _ in settings.density }, eligible: eligible?(parameters)))
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Double {

@@ -3,13 +3,18 @@ import SpikeCore
 
 /// Settings of ``NeuralTangentTransfer`` (defaults: ours, chosen for minutes-long runs on 2 cores).
 public struct NTTSettings: Sendable {
-    /// Fraction of every weight tensor kept.
+    /// Fraction of every weight tensor kept (of all weights: the L2 term's divisor).
     public var density: Double
+    /// Per-tensor densities instead of `density` (e.g. a dense readout); nil: `density` everywhere.
+    public var tensorDensities: [Double]?
     public var iterations = 300
     /// Unlabeled samples per iteration; the kernel is taken between its two halves.
     public var batchSize = 16
     /// `λ_ker`, the weight of the kernel distance.
     public var kernelWeight: Float = 1
+    /// Divide the kernel distance by the teacher's `mean(Θ_t²)` on the batch (a constant for the student), which
+    /// makes `λ_ker` independent of the kernel's scale: a spiking network's logit kernel is of order 10³–10⁶.
+    public var normalizeKernel = true
     /// `λ_L2`; the penalty is `λ_L2/density·‖θ‖²` over all (also masked) parameters.
     public var l2: Float = 1e-5
     /// Adam step size.
@@ -30,7 +35,7 @@ public struct NTTSettings: Sendable {
 /// training dynamics mimic a dense one's, by matching outputs and empirical tangent kernels on unlabeled inputs.
 ///
 /// ```
-/// L(θ) = mean_{s,k}(z_s − z_t)² + λ_ker·mean_{a,b}(Θ_s(a,b) − Θ_t(a,b))² + λ_L2/density·‖θ‖²
+/// L(θ) = mean_{s,k}(z_s − z_t)² + λ_ker·mean_{a,b}(Θ_s(a,b) − Θ_t(a,b))² / mean_{a,b}Θ_t(a,b)² + λ_L2/density·‖θ‖²
 /// Θ(a,b) = Σ_r (v_rᵀ∂z(x_a)/∂θ)·(v_rᵀ∂z(x_b)/∂θ),   a ∈ first half, b ∈ second half of the batch
 /// ```
 /// The teacher is the dense network at initialization; the student starts as its magnitude-pruned copy and runs
@@ -55,7 +60,8 @@ public final class NeuralTangentTransfer<Model: TangentModel> {
         self.settings = settings
         self.eligible = eligible
         parameters = teacher.parameters
-        mask = WeightMask.magnitude(parameters, density: settings.density, eligible: eligible?(parameters))
+        mask = WeightMask.magnitude(
+            parameters, densities: settings.tensorDensities ?? parameters.map { _ in settings.density }, eligible: eligible?(parameters))
         self.student.parameters = masked(parameters)
     }
 
@@ -94,7 +100,8 @@ public final class NeuralTangentTransfer<Model: TangentModel> {
         let Ks = Self.kernel(Array(Js[..<n]), Array(Js[n...])), Kt = Self.kernel(Array(Jt[..<n]), Array(Jt[n...]))
         let E = zip(Ks, Kt).map { $0 - $1 }
         var ev = Evaluation()
-        ev.kernelLoss = Double(settings.kernelWeight) * E.reduce(0) { $0 + $1 * $1 } / Double(n * n)
+        let lambdaKer = Double(settings.kernelWeight) / (settings.normalizeKernel ? max(Kt.reduce(0) { $0 + $1 * $1 } / Double(n * n), 1e-30) : 1)
+        ev.kernelLoss = lambdaKer * E.reduce(0) { $0 + $1 * $1 } / Double(n * n)
         let dz = zip(zs, zt).map { Double($0 - $1) }
         ev.outputLoss = dz.reduce(0) { $0 + $1 * $1 } / Double(zs.count)
         let lambda = Double(settings.l2) / settings.density
@@ -104,7 +111,7 @@ public final class NeuralTangentTransfer<Model: TangentModel> {
         var grad = try student.pullback(samples: batch, vectors: dz.map { Float(2 * $0 / Double(zs.count)) }).gradient.flatMap { $0 }
         Self.multiply(&grad, m)
         // kernel term: (2λ_ker/(n²R))·Σ_r [Σ_a H_{a,r}(Σ_b E_ab J_{b,r}) + Σ_b H_{b,r}(Σ_a E_ab J_{a,r})]
-        let c = Float(2 * Double(settings.kernelWeight) / Double(n * n * vectors.count))
+        let c = Float(2 * lambdaKer / Double(n * n * vectors.count))
         let theta = masked(parameters).flatMap { $0 }
         for i in 0..<(2 * n) {
             for (r, v) in vectors.enumerated() {

@@ -7,9 +7,15 @@ public protocol TangentModel {
     /// The trainable tensors (a ``WeightMask`` has the same layout).
     var parameters: [[Float]] { get set }
     var outputCount: Int { get }
+    /// Per tensor, the range `±limit` the parameters are clipped to after each step (nil: none).
+    var parameterLimits: [Float?] { get }
     /// The outputs `z(x_s)` of `samples` and the pullback `Σ_s v_sᵀ·∂z(x_s)/∂θ`.
     /// - Parameter vectors: `[samples.count][outputCount]`.
     func pullback(samples: [Int], vectors: [Float]) throws -> TangentPullback
+}
+
+extension TangentModel {
+    public var parameterLimits: [Float?] { parameters.map { _ in nil } }
 }
 
 /// What ``TangentModel/pullback(samples:vectors:)`` returns.
@@ -53,6 +59,9 @@ public final class SNNTangentModel: TangentModel, @unchecked Sendable {
     }
 
     public var outputCount: Int { network.outputCount }
+
+    /// The layers' weight limits (the chip's range), so that NTT ends where training can start.
+    public var parameterLimits: [Float?] { network.layers.flatMap { $0.isRecurrent ? [$0.weightLimit, $0.weightLimit] : [$0.weightLimit] } }
 
     public func pullback(samples: [Int], vectors: [Float]) throws -> TangentPullback {
         try substrate.load(network)

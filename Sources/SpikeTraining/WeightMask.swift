@@ -44,10 +44,15 @@ public struct WeightMask: Codable, Equatable, Sendable {
     /// Keeps the `⌈density·n⌉` largest `|w|` of every tensor (the same density in every layer), among the weights
     /// that `eligible` allows (nil: all). Ties break towards the lower index, so the mask is deterministic.
     public static func magnitude(_ values: [[Float]], density: Double, eligible: [[Bool]]? = nil) -> WeightMask {
-        precondition(density > 0 && density <= 1, "density must be in (0, 1], got \(density)")
+        magnitude(values, densities: values.map { _ in density }, eligible: eligible)
+    }
+
+    /// ``magnitude(_:density:eligible:)`` with a density per tensor.
+    public static func magnitude(_ values: [[Float]], densities: [Double], eligible: [[Bool]]? = nil) -> WeightMask {
+        precondition(densities.count == values.count && densities.allSatisfy { $0 > 0 && $0 <= 1 }, "need one density in (0, 1] per tensor, got \(densities)")
         return WeightMask(tensors: values.enumerated().map { k, w in
             let allowed = eligible?[k]
-            let keep = Int((density * Double(w.count)).rounded(.up))
+            let keep = Int((densities[k] * Double(w.count)).rounded(.up))
             let order = w.indices.filter { allowed?[$0] ?? true }.sorted { abs(w[$0]) > abs(w[$1]) || (abs(w[$0]) == abs(w[$1]) && $0 < $1) }
             var m = [Float](repeating: 0, count: w.count)
             for i in order.prefix(keep) { m[i] = 1 }
@@ -57,9 +62,14 @@ public struct WeightMask: Codable, Equatable, Sendable {
 
     /// A uniformly random mask with `⌈density·n⌉` weights per tensor (seeded), among the eligible ones.
     public static func random(sizes: [Int], density: Double, seed: UInt64, eligible: [[Bool]]? = nil) -> WeightMask {
+        random(sizes: sizes, densities: sizes.map { _ in density }, seed: seed, eligible: eligible)
+    }
+
+    /// ``random(sizes:density:seed:eligible:)`` with a density per tensor.
+    public static func random(sizes: [Int], densities: [Double], seed: UInt64, eligible: [[Bool]]? = nil) -> WeightMask {
         var rng = SeededRandom(seed: seed, stream: 0x5_9A25E)
         let scores = sizes.map { n in (0..<n).map { _ in rng.nextUnitFloat() + 1e-6 } }
-        return magnitude(scores, density: density, eligible: eligible)
+        return magnitude(scores, densities: densities, eligible: eligible)
     }
 }
 
