@@ -5,7 +5,9 @@
 # per hidden neuron) with masks that keep one source per neuron and synapse row, so every neuron has <= 256 inputs and
 # the network fits the chip. One JSON line per run is appended to results/sparse.jsonl (job, method, density, seed,
 # test_accuracy, and the run's settings); logs go to runs/sparse/.
-# Usage: scripts/reproduce-sparse.sh [MNIST_DIR] [SPOKEN_DIGITS_DIR] [PART: all|mnist|mnist-chip|spoken|spoken-chip]
+# Ablations (seed 1): NTT with 0 iterations (pure magnitude pruning of the dense initialization), and every layer
+# sparse (readout included) instead of a dense readout.
+# Usage: scripts/reproduce-sparse.sh [MNIST_DIR] [SPOKEN_DIGITS_DIR] [PART: all|mnist|mnist-chip|mnist-ablation|spoken|spoken-chip]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mnist=${1:-${SPIKELOOP_MNIST_DIR:-../shared/data/mnist}}
@@ -40,6 +42,11 @@ fi
 if [ "$part" = all ] || [ "$part" = mnist-chip ]; then
   run sparse-mnist16-chip dense 1 1 chip:1 "${mnist_args[@]}" --epochs 10
   for d in 0.1 0.03; do for m in random ntt; do run sparse-mnist16-chip "$m" "$d" 1 chip:1 "${mnist_args[@]}" --epochs 10; done; done
+fi
+if [ "$part" = all ] || [ "$part" = mnist-ablation ]; then
+  for d in 0.1 0.03; do run sparse-mnist16-magnitude ntt "$d" 1 software "${mnist_args[@]}" --ntt-iterations 0; done
+  all_layers=(--config configs/sparse-mnist16.yaml --data-dir "$mnist" --ntt-iterations 1000 --ntt-lr 1e-4)
+  for m in random ntt; do run sparse-mnist16-all-layers "$m" 0.1 1 software "${all_layers[@]}"; done
 fi
 if [ "$part" = all ] || [ "$part" = spoken ]; then
   for seed in 1 2; do
