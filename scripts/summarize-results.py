@@ -3,6 +3,8 @@
 import glob, json, statistics, sys
 
 def fmt(xs, scale=100.0, digits=2):
+    if any(x != x for x in xs):
+        return "–"
     xs = [x * scale for x in xs]
     if len(xs) == 1:
         return f"{xs[0]:.{digits}f}"
@@ -17,7 +19,11 @@ for path in sorted(glob.glob(sys.argv[1] if len(sys.argv) > 1 else "results/*.js
     print("|---|---|---|---|---|")
     jobs = {}
     for r in rows:
-        jobs.setdefault(r.get("job", r.get("dataset")), []).append(r)
+        # sparse.jsonl: one group per job, method and density
+        key = r.get("job", r.get("dataset")) + (f" {r['method']} {r['density']}" if "method" in r and "density" in r else "")
+        jobs.setdefault(key, []).append(r)
     for job, rs in jobs.items():
+        epoch_s = [r["seconds_per_epoch"] if "seconds_per_epoch" in r
+                   else r["train_seconds"] / max(1, r["epochs"]) if "train_seconds" in r else float("nan") for r in rs]
         print(f"| {job} | {len(rs)} (seeds {','.join(str(r.get('seed')) for r in rs)}) | {fmt([r['test_accuracy'] for r in rs])} | "
-              f"{fmt([r['hidden_spikes_per_sample'] for r in rs], 1, 1)} | {fmt([r['seconds_per_epoch'] for r in rs], 1, 2)} |")
+              f"{fmt([r.get('hidden_spikes_per_sample', float('nan')) for r in rs], 1, 1)} | {fmt(epoch_s, 1, 2)} |")

@@ -11,6 +11,9 @@ public struct ANNAdam: Sendable {
     public var beta2: Float = 0.999
     public var epsilon: Float = 1e-8
     public var weightLimit: Float?
+    /// Sparse networks: 0/1 per weight (``ANNNetwork/weights`` layout, empty for layers without weights); masked
+    /// weights and their moments are set to exactly zero after every step.
+    public var mask: [[Float]]?
     var step = 0
     var m: [[Float]] = []
     var v: [[Float]] = []
@@ -35,6 +38,9 @@ public struct ANNAdam: Sendable {
                 var w = net.weights[l][i] - learningRate * (m[l][i] / c1) / ((v[l][i] / c2).squareRoot() + epsilon)
                 if let limit = weightLimit { w = min(limit, max(-limit, w)) }
                 net.weights[l][i] = w
+            }
+            if let mask, !mask[l].isEmpty {
+                for i in net.weights[l].indices where mask[l][i] == 0 { (net.weights[l][i], m[l][i], v[l][i]) = (0, 0, 0) }
             }
         }
     }

@@ -141,6 +141,43 @@ extension ReadoutLoss {
         }
     }
 
+    /// The logits `z_k = scale·reduce_t V_k[t]` of one sample and the seed of the pullback `Σ_k v_k·∂z_k/∂V[t]`
+    /// (no tie-break noise): what a Jacobian–vector product of the network's outputs needs (Neural Tangent
+    /// Transfer). Writes `z` into `logits`; returns the last step with a non-zero seed plus one and a hash of the
+    /// max-over-time steps (which change the Jacobian discontinuously).
+    package func project(
+        trace: UnsafePointer<Float>, stepCount T: Int, outputs K: Int, stride: Int, vector: UnsafePointer<Float>,
+        seed: UnsafeMutablePointer<Float>, logits: UnsafeMutablePointer<Float>
+    ) -> (endStep: Int, pattern: UInt64) {
+        precondition(stride % 16 == 0 && K <= stride, "readout stride \(stride) must be a multiple of 16 covering \(K) outputs")
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: stride) { peak in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: stride) { atBuf in
+                let at = atBuf.baseAddress!
+                reduce(trace: trace, stepCount: T, stride: stride, noiseSeed: nil, peak: peak.baseAddress!, at: at)
+                seed.update(repeating: 0, count: T * stride)
+                var end = 0
+                var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+                for k in 0..<K {
+                    logits[k] = scale * peak[k]
+                    let d = scale * vector[k]
+                    switch reduction {
+                    case .maxOverTime:
+                        seed[Int(at[k]) * stride + k] = d
+                        end = max(end, Int(at[k]) + 1)
+                        hash = (hash ^ UInt64(at[k])) &* 0x100_0000_01B3
+                    case .sumOverTime:
+                        for t in 0..<T { seed[t * stride + k] = d }
+                        end = T
+                    case .lastStep:
+                        seed[(T - 1) * stride + k] = d
+                        end = T
+                    }
+                }
+                return (end, hash)
+            }
+        }
+    }
+
     /// Reduces the traces over time, 16 outputs at a time: `peak[k]` and, for max, its step `at[k]`.
     @inline(__always)
     private func reduce(

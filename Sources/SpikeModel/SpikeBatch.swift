@@ -74,7 +74,9 @@ public struct SpikeBatch: Sendable {
 
     /// A batch made of the given samples of this one (in that order).
     public func subset(_ samples: [Int]) -> SpikeBatch {
-        var b = SpikeBatch(stepCount: stepCount, channelCount: channelCount, reservingEvents: eventCount)
+        // (reserve what the chosen samples hold: one-sample subsets of a large set are taken in hot loops)
+        let events = samples.reduce(0) { $0 + Int(offsets[($1 + 1) * stepCount] - offsets[$1 * stepCount]) }
+        var b = SpikeBatch(stepCount: stepCount, channelCount: channelCount, reservingEvents: events)
         for s in samples {
             b.appendSample(from: self, sample: s)
         }

@@ -131,14 +131,15 @@ final class ChipLayer: @unchecked Sendable {
 }
 
 extension ChipLayer {
-    /// Takes this layer's gains from the instance's `[neuron][fanIn]` array unless they were taken from it already.
+    /// Takes this layer's gains from the instance's `[neuron][fanIn]` array unless they were taken from it already;
+    /// source `j` sits on row `j mod fanIn` (``SynapseRows``).
     fileprivate func cacheGains(_ gains: [Float], fanIn fan: Int) {
         let same = gains.withUnsafeBufferPointer { a in gainSource.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
         guard !same || layerGains.isEmpty else { return }
         let rows = inputCount + (recurrent ? neuronCount : 0)
         var out = [Float](repeating: 0, count: rows * neuronCount)
         for j in 0..<rows {
-            for i in 0..<neuronCount { out[j * neuronCount + i] = gains[(firstNeuron + i) * fan + j] }
+            for i in 0..<neuronCount { out[j * neuronCount + i] = gains[(firstNeuron + i) * fan + j % fan] }  // row j mod fan (SynapseRows)
         }
         (layerGains, gainSource) = (out, gains)
     }

@@ -106,12 +106,8 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
             throw SubstrateError(
                 "network needs \(total) neurons, the chip has \(config.neuronCapacity) (\(config.neuronCircuits) circuits, \(config.circuitsPerNeuron) per neuron); partition it or shrink the hidden layers")
         }
-        for (l, layer) in network.layers.enumerated() {
-            let fanIn = layer.inputCount + (layer.isRecurrent ? layer.neuronCount : 0)
-            guard fanIn <= config.maxFanIn else {
-                throw SubstrateError("layer \(l) needs a fan-in of \(fanIn) signed inputs, the chip allows \(config.maxFanIn)")
-            }
-        }
+        // Up to maxFanIn sources: dense, source j on row j. More: sparse, routed by address (SynapseRows).
+        for (l, layer) in network.layers.enumerated() { try SynapseRows.check(layer, index: l, rows: config.maxFanIn) }
         let first = network.layers[0].parameters
         if wantsCalibration && (!isCalibrated || first.tauMem != targetTauMem || first.tauSyn != targetTauSyn) {
             calibrate(tauMem: first.tauMem, tauSyn: first.tauSyn)

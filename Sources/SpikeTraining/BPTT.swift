@@ -44,6 +44,14 @@ public final class BPTT: @unchecked Sendable {
     public func gradients(
         network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?
     ) throws -> (Gradients, RunStatistics) {
+        try accumulate(network: network, batch: batch, substrate: substrate, objective: objective, noiseSeed: noiseSeed, projection: nil)
+    }
+
+    /// ``gradients(network:batch:substrate:objective:noiseSeed:)``, or with `projection` the pullback of the readout
+    /// logits along the caller's vectors (the loss is not evaluated then).
+    func accumulate(
+        network: Network, batch: SpikeBatch, substrate: Substrate, objective: Objective, noiseSeed: UInt64?, projection: OutputProjection?
+    ) throws -> (Gradients, RunStatistics) {
         precondition(batch.stepCount == stepCount, "batch has \(batch.stepCount) steps, engine was built for \(stepCount)")
         precondition(network.layers.map { ($0.inputCount, $0.neuronCount, $0.isRecurrent) }.elementsEqual(shape, by: ==), "network shape changed")
         packed = backend.upload(network, reusing: packed)
@@ -64,7 +72,8 @@ public final class BPTT: @unchecked Sendable {
             for s in samples {
                 backwardSample(
                     sample: s, local: s - samples.lowerBound, batch: batch, observation: obs, objective: objective, invB: invB,
-                    scratch: scratch[worker], counts: counts[worker], dropout: drop, noiseSeed: tieBreakSeed(noiseSeed, sample: s), stats: &st)
+                    scratch: scratch[worker], counts: counts[worker], dropout: drop, noiseSeed: tieBreakSeed(noiseSeed, sample: s),
+                    projection: projection, stats: &st)
             }
         }
         return (reduceGradients(network, workers: w), total)
@@ -101,7 +110,8 @@ public final class BPTT: @unchecked Sendable {
 
     private func backwardSample(
         sample s: Int, local: Int, batch: SpikeBatch, observation obs: Observation, objective: Objective, invB: Float,
-        scratch sc: BackwardScratch, counts: FloatBuffer, dropout: HiddenDropout?, noiseSeed: UInt32?, stats: inout RunStatistics
+        scratch sc: BackwardScratch, counts: FloatBuffer, dropout: HiddenDropout?, noiseSeed: UInt32?, projection: OutputProjection?,
+        stats: inout RunStatistics
     ) {
         let T = stepCount
         let L = packed.layers.count
@@ -109,9 +119,15 @@ public final class BPTT: @unchecked Sendable {
         let label = Int(batch.labels[s])
         let trace = obs.layers[L - 1].membrane!.pointer + local * T * out.stride
         let regs = objective.regularizers
-        let r = objective.loss.evaluate(
-            trace: trace, stepCount: T, outputs: out.neuronCount, stride: out.stride, label: label,
-            amplitude: regs.readoutAmplitude, seed: sc.seed.pointer, weight: invB, noiseSeed: noiseSeed)
+        var r: (loss: Float, predicted: Int, endStep: Int)
+        if let pj = projection {
+            r = pj.seed(sample: s, local: local, trace: trace, loss: objective.loss, stepCount: T, outputs: out.neuronCount, stride: out.stride,
+                        seed: sc.seed.pointer, observation: obs)
+        } else {
+            r = objective.loss.evaluate(
+                trace: trace, stepCount: T, outputs: out.neuronCount, stride: out.stride, label: label,
+                amplitude: regs.readoutAmplitude, seed: sc.seed.pointer, weight: invB, noiseSeed: noiseSeed)
+        }
         stats.samples += 1
         stats.lossSum += Double(r.loss)
         if r.predicted == label { stats.correct += 1 }

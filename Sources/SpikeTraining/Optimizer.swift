@@ -49,25 +49,65 @@ public struct Optimizer: Sendable {
     public internal(set) var first: [[Float]]
     /// Second moment (Adam only).
     public internal(set) var second: [[Float]]
-
-    public init(config: OptimizerConfig, network: Network) {
-        self.config = config
-        let sizes = network.tensorSizes
-        first = sizes.map { [Float](repeating: 0, count: $0) }
-        second = config.kind == .adam ? sizes.map { [Float](repeating: 0, count: $0) } : []
+    /// Sparse networks: after every step, weights and moments are multiplied by the mask, so a masked weight stays
+    /// exactly zero whatever the gradient, weight decay or momentum (Adam and SGD alike).
+    public var mask: WeightMask? {
+        didSet {
+            precondition(mask.map { $0.tensors.map(\.count) == first.map(\.count) } ?? true, "mask shapes differ from the optimizer's tensors")
+        }
     }
 
-    /// Applies one update with learning rate `lr`, then clips weights to their layer's `weightLimit`.
+    public init(config: OptimizerConfig, network: Network, mask: WeightMask? = nil) {
+        self.init(config: config, sizes: network.tensorSizes, mask: mask)
+    }
+
+    /// An optimizer over tensors of these sizes (``apply(_:to:learningRate:limits:workers:)``).
+    public init(config: OptimizerConfig, sizes: [Int], mask: WeightMask? = nil) {
+        self.config = config
+        first = sizes.map { [Float](repeating: 0, count: $0) }
+        second = config.kind == .adam ? sizes.map { [Float](repeating: 0, count: $0) } : []
+        self.mask = mask
+    }
+
+    /// One update of plain tensors (any model's parameters, e.g. Neural Tangent Transfer's student); `limits[k]`
+    /// clips tensor `k` (nil: none).
+    public mutating func apply(_ grads: [[Float]], to tensors: inout [[Float]], learningRate lr: Double, limits: [Float?]? = nil, workers: Int = 1) {
+        precondition(grads.map(\.count) == first.map(\.count) && tensors.map(\.count) == first.map(\.count), "tensor shapes differ from the optimizer's")
+        step += 1
+        let hyper = stepConstants(lr)
+        var none: [Float] = []
+        for k in tensors.indices {
+            if hyper.adam {
+                Self.update(&tensors[k], grads[k], &first[k], &second[k], hyper, limits?[k], workers)
+            } else {
+                Self.update(&tensors[k], grads[k], &first[k], &none, hyper, limits?[k], workers)
+            }
+        }
+        if let mask { mask.apply(to: &tensors) }
+        applyMaskToMoments()
+    }
+
+    private func stepConstants(_ lr: Double) -> AdamStep {
+        AdamStep(
+            lr: Float(lr), b1: Float(config.beta1), b2: Float(config.beta2), eps: Float(config.epsilon),
+            bc1: Float(1 - pow(config.beta1, Double(step))), bc2: Float(1 - pow(config.beta2, Double(step))),
+            wd: Float(config.weightDecay), momentum: Float(config.momentum), adam: config.kind == .adam)
+    }
+
+    private mutating func applyMaskToMoments() {
+        guard let mask else { return }
+        mask.apply(to: &first)
+        if !second.isEmpty { mask.apply(to: &second) }
+    }
+
+    /// Applies one update with learning rate `lr`, then clips weights to their layer's `weightLimit` (and applies ``mask``).
     ///
     /// Vectorized (SIMD16) and split over `workers` threads: at batch 100 a scalar Adam over the 65k weights of
     /// the MNIST network cost as much as the forward pass.
     public mutating func apply(_ grads: Gradients, to network: inout Network, learningRate lr: Double, workers: Int = 1) {
         step += 1
         var index = 0
-        let hyper = AdamStep(
-            lr: Float(lr), b1: Float(config.beta1), b2: Float(config.beta2), eps: Float(config.epsilon),
-            bc1: Float(1 - pow(config.beta1, Double(step))), bc2: Float(1 - pow(config.beta2, Double(step))),
-            wd: Float(config.weightDecay), momentum: Float(config.momentum), adam: config.kind == .adam)
+        let hyper = stepConstants(lr)
         var none: [Float] = []
         for l in network.layers.indices {
             let limit = network.layers[l].weightLimit
@@ -86,6 +126,8 @@ public struct Optimizer: Sendable {
                 index += 1
             }
         }
+        if let mask { mask.apply(to: &network) }
+        applyMaskToMoments()
     }
 
     struct AdamStep {
