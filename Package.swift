@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "SpikeTraining", dependencies: ["SpikeModel", "SpikeKernels", "SpikeCore"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "SpikeHDF5", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "_CSpikeKernels"]),
-        .target(name: "SpikeANN", dependencies: ["SpikeSubstrate", "SpikeCore", "SpikeData"]),
+        .target(name: "SpikeANN", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeCore", "SpikeData", "SpikeReport"]),
         .target(name: "SpikeReport"),
         .target(name: "SpikeHDF5", dependencies: ["CHDF5"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeHDF5", "SpikeModel"]),
@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "SpikeTrainingTests", dependencies: ["SpikeTraining", "SpikeCore", "SpikeData", "_SpikeTestSupport"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "SpikeCore", "SpikeTraining"], exclude: ["Fixtures"]),
         .testTarget(name: "SpikeSubstrateTests", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
-        .testTarget(name: "SpikeANNTests", dependencies: ["SpikeANN", "SpikeSubstrate", "SpikeCore"]),
+        .testTarget(name: "SpikeANNTests", dependencies: ["SpikeANN", "SpikeSubstrate", "SpikeTraining", "SpikeData", "SpikeCore"]),
         .testTarget(name: "SpikeAudioTests", dependencies: ["SpikeAudio", "SpikeData", "SpikeCore"]),
         .testTarget(
             name: "SpikeNIRTests", dependencies: ["SpikeNIR", "SpikeHDF5", "SpikeTraining", "SpikeModel"],

@@ -1,0 +1,132 @@
+import Foundation
+import SpikeCore
+import SpikeData
+import SpikeSubstrate
+import SpikeTraining
+
+/// How a bias-free ReLU MLP becomes a rate-coded spiking network on an emulated chip, and how recorded spike
+/// counts map back onto the ANN's activations.
+///
+/// Data-based normalization (Diehl et al. 2015, doi:10.1109/IJCNN.2015.7280696; Rueckauer et al. 2017,
+/// doi:10.3389/fnins.2017.00682): `λ_k` is the `percentile`-th percentile of the positive activations of weighted
+/// layer `k` (ReLU outputs; for the last layer the positive logits) over a set of training images, `λ_in = 1`
+/// (pixels in [0, 1]). Hidden neuron `i` of layer `k` should fire `ρ_k · a_i / λ_k` spikes per step. A spike of
+/// weight `w` deposits the charge `q·w` on the membrane (`q = (h/Δt)/(1 − α_h)` for the chip's current-based
+/// synapse, `h = Δt/substeps`), and an integrate-and-fire neuron with threshold ϑ = 1 fires at the rate of the
+/// charge it receives, so
+/// ```
+/// hidden:   w_chip = W · (λ_prev/λ_k) · (ρ_k/ρ_prev) / q,    ρ_k = ρ_prev · min(1, w_max / max|W·(λ_prev/λ_k)/q|)
+/// readout:  w_chip = W · λ_prev / (ρ_prev · κ · λ_out),       κ = q / (substeps · (1 − β_h))
+/// decoding: â_k = count / (T · ρ_k) · λ_k,                    ô = mean_t V_out(t) · λ_out
+/// ```
+/// Threshold balancing is done in the weights (only `w/ϑ` matters; the chip keeps its calibrated ϑ); `ρ_k` drops
+/// below `ρ_prev` only where the normalized weights would exceed the synapse range `w_max = weightMax/240`. The
+/// readout is a leaky integrator whose time-averaged membrane (the chip's ADC, κ its steady-state gain per
+/// input spike per step) stands for the logits, scaled so that `λ_out` sits at V = 1 within the ADC's range.
+/// The chip's neurons leak (τ_m), reset to their reset potential and are refractory, so low rates are lost and
+/// high ones compressed; in-the-loop fine-tuning corrects what this linear mapping cannot. The ANN has no biases
+/// (``ANNNetwork`` has none), so nothing is dropped.
+public struct SpikingConversion: Sendable {
+    public struct Settings: Sendable {
+        public var profile: ChipProfile = .bss2
+        /// Percentile of the positive activations that becomes the full rate (Rueckauer et al.: 99.9).
+        public var percentile = 99.9
+        /// Input spikes per step of a pixel of value 1.
+        public var maxRate = 0.6
+        /// Steps of one presentation (Δt of the profile each).
+        public var stepCount = 100
+        public var encoding: RateEncoder.Kind = .regular
+        public init() {}
+    }
+
+    public let settings: Settings
+    /// `λ` of each weighted layer's output (model activation units).
+    public let lambdas: [Float]
+    /// `ρ_in` and each hidden layer's full rate, spikes per step.
+    public let rates: [Double]
+    /// `w_chip = factor · W` per weighted layer.
+    public let weightFactors: [Float]
+    /// Indices of the ANN's weighted layers.
+    let linearLayers: [Int]
+
+    /// Normalizes `ann` with its activations on `images` (`[count][inputCount]`, pixels in [0, 1]).
+    /// - Throws: ``SubstrateError`` when `ann` is not `linear (relu linear)*` or a layer never activates.
+    public init(ann: ANNNetwork, images: [Float], settings: Settings) throws {
+        self.settings = settings
+        linearLayers = try Self.checkedLinearLayers(ann)
+        let count = images.count / ann.inputCount
+        let trace = try ann.forward(images, batch: count, backend: .float(gain: 1))
+        let p = settings.profile, cfg = p.config
+        let h = p.dt / Double(cfg.substeps)
+        let q = (h / p.dt) / (1 - NeuronStep<Double>.decay(dt: h, tau: p.tauSyn))
+        let kappa = q / (Double(cfg.substeps) * (1 - NeuronStep<Double>.decay(dt: h, tau: p.tauMem)))
+        let wMax = Double(cfg.weightMax) / cfg.hiddenWeightScale
+        var lambdas: [Float] = [], rates = [settings.maxRate], factors: [Float] = []
+        var lambdaPrev: Float = 1
+        for (k, l) in linearLayers.enumerated() {
+            let isOutput = k == linearLayers.count - 1
+            // the ReLU's output for hidden layers, the logits for the last
+            let a = trace.activations[isOutput ? l + 1 : l + 2]
+            guard let lambda = Self.percentile(a.filter { $0 > 0 }, settings.percentile) else {
+                throw SubstrateError("layer \(l) of the ANN has no positive activation on the \(count) normalization images; it cannot be rate-coded")
+            }
+            lambdas.append(lambda)
+            let ratio = Double(lambdaPrev / lambda) / q
+            if isOutput {
+                factors.append(Float(Double(lambdaPrev) / (rates[k] * kappa * Double(lambda))))
+            } else {
+                let peak = Double(ann.weights[l].reduce(Float(0)) { max($0, abs($1)) }) * ratio
+                let shrink = peak > wMax ? wMax / peak : 1
+                rates.append(rates[k] * shrink)
+                factors.append(Float(ratio * shrink))
+            }
+            lambdaPrev = lambda
+        }
+        (self.lambdas, self.rates, self.weightFactors) = (lambdas, rates, factors)
+    }
+
+    /// The ANN's weighted layers, checking the `linear (relu linear)*` pattern.
+    static func checkedLinearLayers(_ ann: ANNNetwork) throws -> [Int] {
+        for (i, layer) in ann.layers.enumerated() {
+            let ok: Bool
+            switch layer {
+            case .linear: ok = i % 2 == 0
+            case .relu: ok = i % 2 == 1 && i < ann.layers.count - 1
+            default: ok = false
+            }
+            guard ok else {
+                throw SubstrateError("ANN layer \(i) is \(layer); conversion needs linear layers separated by single ReLUs, ending in a linear layer")
+            }
+        }
+        guard ann.layers.count >= 3 else { throw SubstrateError("conversion needs at least one hidden layer, the ANN has \(ann.layers.count) layer(s)") }
+        return Array(stride(from: 0, to: ann.layers.count, by: 2))
+    }
+
+    /// The `p`-th percentile (nearest rank) of `xs`, nil when empty.
+    static func percentile(_ xs: [Float], _ p: Double) -> Float? {
+        guard !xs.isEmpty else { return nil }
+        let sorted = xs.sorted()
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(sorted.count - 1, max(0, rank))]
+    }
+
+    /// The spiking network for the current ANN weights: CUBA-LIF hidden layers and a leaky readout with the
+    /// profile's time constants, weights `factor · W` (the chip quantizes them when it loads the network).
+    public func network(_ ann: ANNNetwork) -> Network {
+        let p = settings.profile
+        let params = NeuronParameters(tauMem: p.tauMem, tauSyn: p.tauSyn, reset: .zero)
+        let layers = linearLayers.enumerated().map { k, l -> Layer in
+            guard case .linear(let i, let o) = ann.layers[l] else { preconditionFailure("layer \(l) is not linear") }
+            let isOutput = k == linearLayers.count - 1
+            return Layer(kind: isOutput ? .leakyReadout : .lif, inputCount: i, neuronCount: o, parameters: params,
+                         weights: ann.weights[l].map { $0 * weightFactors[k] })
+        }
+        return Network(dt: p.dt, layers: layers)
+    }
+
+    /// Rate-codes `images` (`[count][inputCount]`) with this conversion's encoding and input rate.
+    public func encode(images: [Float], inputCount: Int, labels: [Int32], seed: UInt64) -> SpikeBatch {
+        RateEncoder(kind: settings.encoding, maxRate: settings.maxRate, stepCount: settings.stepCount, seed: seed)
+            .encode(images: images, pixels: inputCount, labels: labels)
+    }
+}
