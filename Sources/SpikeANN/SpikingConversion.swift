@@ -15,7 +15,7 @@ import SpikeTraining
 /// synapse, `h = Δt/substeps`), and an integrate-and-fire neuron with threshold ϑ = 1 fires at the rate of the
 /// charge it receives, so
 /// ```
-/// hidden:   w_chip = W · (λ_prev/λ_k) · (ρ_k/ρ_prev) / q,    ρ_k = ρ_prev · min(1, w_max / max|W·(λ_prev/λ_k)/q|)
+/// hidden:   w_chip = W · (λ_prev/λ_k) · (ρ_k/ρ_prev) · g_k / q,   ρ_k = ρ_prev · min(1, w_max / (P99|W|·(λ_prev/λ_k)·g_k/q))
 /// readout:  w_chip = W · λ_prev / (ρ_prev · κ · λ_out),       κ = q / (substeps · (1 − β_h))
 /// decoding: â_k = count / (T · ρ_k) · λ_k,                    ô = mean_t V_out(t) · λ_out
 /// ```
@@ -61,6 +61,9 @@ public struct SpikingConversion: Sendable {
         let q = (h / p.dt) / (1 - NeuronStep<Double>.decay(dt: h, tau: p.tauSyn))
         let kappa = q / (Double(cfg.substeps) * (1 - NeuronStep<Double>.decay(dt: h, tau: p.tauMem)))
         let wMax = Double(cfg.weightMax) / cfg.hiddenWeightScale
+        // the readout starts at rest: its mean over the window is this fraction of the steady state
+        let window = Double(settings.stepCount) * p.dt
+        let onset = 1 - p.tauMem / window * (1 - Foundation.exp(-window / p.tauMem))
         var lambdas: [Float] = [], rates = [settings.maxRate], factors: [Float] = []
         var lambdaPrev: Float = 1
         for (k, l) in linearLayers.enumerated() {
@@ -73,16 +76,40 @@ public struct SpikingConversion: Sendable {
             lambdas.append(lambda)
             let ratio = Double(lambdaPrev / lambda) / q
             if isOutput {
-                factors.append(Float(Double(lambdaPrev) / (rates[k] * kappa * Double(lambda))))
+                factors.append(Float(Double(lambdaPrev) / (rates[k] * kappa * onset * Double(lambda))))
             } else {
-                let peak = Double(ann.weights[l].reduce(Float(0)) { max($0, abs($1)) }) * ratio
-                let shrink = peak > wMax ? wMax / peak : 1
-                rates.append(rates[k] * shrink)
-                factors.append(Float(ratio * shrink))
+                // the rate ceiling that keeps the largest weight in range, with the leak compensation at that rate
+                // (the top 1 % of weights may clip: one outlier must not slow the whole layer)
+                let peak = Double(Self.percentile(ann.weights[l].map { abs($0) }, 99) ?? 0) * ratio
+                let normalized = a.lazy.filter { $0 > 0 }.prefix(20_000).map { Double($0 / lambda) }
+                let rate = rates[k] * min(1, wMax / (peak * Self.leakGain(normalized.map { $0 * rates[k] }, profile: p)))
+                let gain = Self.leakGain(normalized.map { $0 * rate }, profile: p)
+                rates.append(rate)
+                factors.append(Float(ratio * gain * rate / rates[k]))
             }
             lambdaPrev = lambda
         }
         (self.lambdas, self.rates, self.weightFactors) = (lambdas, rates, factors)
+    }
+
+    /// The gain on a hidden layer's drive that best matches its LIF firing rates to the integrate-and-fire rates
+    /// `targets` (spikes per step) in least squares (a grid over 1…4 in steps of 0.05).
+    ///
+    /// A drive that alone would fire an integrate-and-fire neuron at `r` spikes per step holds a leaky neuron at
+    /// `V∞ = r·τ_m/Δt` (threshold 1, reset and leak 0), which fires at `Δt / (t_ref + τ_m·ln(V∞/(V∞ − 1)))` when
+    /// `V∞ > 1`: below the target everywhere, and not at all for `V∞ ≤ 1`. Scaling the drive by the gain recovers
+    /// the typical rates of the layer (the smallest stay silent; fine-tuning absorbs the rest).
+    static func leakGain(_ targets: [Double], profile p: ChipProfile) -> Double {
+        guard !targets.isEmpty else { return 1 }
+        let tRef = p.config.refractory
+        func lif(_ r: Double, _ g: Double) -> Double {
+            let v = g * r * p.tauMem / p.dt
+            return v > 1 ? p.dt / (tRef + p.tauMem * Foundation.log(v / (v - 1))) : 0
+        }
+        let gains = stride(from: 1.0, through: 4.0, by: 0.05)
+        return gains.min { g1, g2 in
+            targets.reduce(0) { $0 + (lif($1, g1) - $1) * (lif($1, g1) - $1) } < targets.reduce(0) { $0 + (lif($1, g2) - $1) * (lif($1, g2) - $1) }
+        } ?? 1
     }
 
     /// The ANN's weighted layers, checking the `linear (relu linear)*` pattern.

@@ -5,10 +5,10 @@ import Foundation
 ///
 /// Both profiles run the *same network in biological time*; the chip's acceleration sets the chip time:
 /// - ``bss2`` — BrainScaleS-2 (65 nm, 1000× faster than biology): the defaults of ``ChipConfig`` (6-bit signed
-///   weights ±63, per-neuron 8-bit CADC every 1.7 µs), τ_m = 20 µs, τ_s = 2 µs, Δt = 1.7 µs.
+///   weights ±63, per-neuron 8-bit CADC every 1.7 µs), τ_m = 20 µs, τ_s = 5 µs, Δt = 1.7 µs.
 /// - ``bss1`` — BrainScaleS-1 wafer module (180 nm HICANN, 10⁴× faster; Schmitt et al. 2017, arXiv:1703.01909):
 ///   4-bit synapses (signed ±15 by paired rows; the largest model weight 63/240 is kept, so a step is 4.2× coarser),
-///   all times ÷10 (τ_m = 2 µs, τ_s = 0.2 µs, Δt = 0.17 µs, refractory 0.04 µs, ADC and calibration probes 10×
+///   all times ÷10 (τ_m = 2 µs, τ_s = 0.5 µs, Δt = 0.17 µs, refractory 0.04 µs, ADC and calibration probes 10×
 ///   faster), 512 single-circuit neurons. **Assumptions** (not published as such): the HICANN's floating-gate
 ///   parameter storage and larger analog circuits give 1.5× the BSS-2 fixed-pattern spreads, synapse gains spread
 ///   15 % (BSS-2: 5 %), membrane noise 0.02 ϑ (BSS-2: 0.01). The wafer had no per-neuron parallel ADC; the emulated
@@ -21,8 +21,9 @@ public enum ChipProfile: String, CaseIterable, Codable, Sendable {
 
     /// Membrane time constant, chip seconds (20 ms biological).
     public var tauMem: Double { 20e-3 / acceleration }
-    /// Synaptic time constant, chip seconds (2 ms biological).
-    public var tauSyn: Double { 2e-3 / acceleration }
+    /// Synaptic time constant, chip seconds (5 ms biological: long enough to smooth input spikes into a rate and
+    /// to give each spike `≈ τ_s/Δt` times its weight in charge, which widens the range of rates 6 bits can drive).
+    public var tauSyn: Double { 5e-3 / acceleration }
     /// Model step, chip seconds (1.7 ms biological: BSS-2's ADC period).
     public var dt: Double { 1.7e-3 / acceleration }
 
