@@ -6,12 +6,12 @@ import SpikeSubstrate
 /// ANN→SNN conversion with in-the-loop fine-tuning on an emulated chip (Schmitt et al. 2017, arXiv:1703.01909).
 ///
 /// A bias-free ReLU MLP is trained in software (Adam, float), converted (``SpikingConversion``) onto a calibrated
-/// chip instance and evaluated there; then each *iteration* — one pass over `imagesPerIteration` training images
+/// chip instance and evaluated there. Then each *iteration* is one pass over `imagesPerIteration` training images
 /// (the next ones of a seeded shuffle of the training set) in mini-batches of `batchSize`, one Adam step per
-/// mini-batch — runs every mini-batch on the chip, substitutes the recorded activity for the ANN's activations
-/// and back-propagates through the ANN (``SpikingConversion/fineTuneStep(_:optimizer:on:images:labels:seed:)``).
-/// The test accuracy on the chip is measured after every iteration on the first `evalLimit` test images, and on
-/// the whole test set before and after fine-tuning.
+/// mini-batch (step size decayed by `learningRateDecay` per iteration): every mini-batch runs on the chip, the
+/// recorded activity replaces the ANN's activations and the loss back-propagates through the ANN
+/// (``SpikingConversion/fineTuneStep(_:optimizer:on:images:labels:seed:)``). The test accuracy on the chip is
+/// measured after every iteration on the first `evalLimit` test images, and on the whole test set before and after.
 public enum ConversionExperiment {
     /// The two reproduced networks and their data.
     public enum Task: String, CaseIterable, Sendable {
@@ -40,11 +40,12 @@ public enum ConversionExperiment {
         public var seed: UInt64 = 1
         public var softwareEpochs = 20
         public var softwareLearningRate: Float = 2e-3
-        public var iterations = 30
+        public var iterations = 50
         public var imagesPerIteration = 2000
         public var batchSize = 100
-        /// Adam step size of fine-tuning, in ANN weight units.
+        /// Adam step size of fine-tuning, in ANN weight units, multiplied by `learningRateDecay` after each iteration.
         public var learningRate: Float = 5e-4
+        public var learningRateDecay: Float = 0.97
         /// Test images evaluated after each iteration (the full test set before and after).
         public var evalLimit = 1000
         /// Images whose ANN activations set the normalization.
@@ -113,6 +114,7 @@ public enum ConversionExperiment {
                 loss += r.loss * Double(idx.count)
                 correct += r.correct
             }
+            adam.learningRate *= s.learningRateDecay
             curve.append(try accuracy(test, limit: s.evalLimit, seed: evalSeed))
             log(String(format: "iteration %d: loss %.4f, train accuracy on chip %.4f, test (first %d) %.4f (%.1f s)", it,
                        loss / Double(s.imagesPerIteration), Double(correct) / Double(s.imagesPerIteration),

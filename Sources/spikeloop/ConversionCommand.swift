@@ -26,10 +26,11 @@ struct ConversionCommand: ParsableCommand {
     @Option(help: "Folder with the four MNIST IDX files (default: $SPIKELOOP_MNIST_DIR or the usual places).") var dataDir: String?
     @Option(help: "Seed of the ANN, the data order, the spike trains and the chip instance.") var seed: UInt64 = 1
     @Option(help: "Software (float ANN) training epochs.") var softwareEpochs = 20
-    @Option(help: "In-the-loop fine-tuning iterations.") var iterations = 30
+    @Option(help: "In-the-loop fine-tuning iterations.") var iterations = 50
     @Option(help: "Training images per iteration.") var imagesPerIteration = 2000
     @Option(help: "Mini-batch size (one Adam step each).") var batchSize = 100
     @Option(help: "Adam step size of the fine-tuning, ANN weight units.") var learningRate: Float = 5e-4
+    @Option(help: "Factor on the step size after each iteration (0 < d <= 1).") var learningRateDecay: Float = 0.97
     @Option(help: "Input encoding: regular or poisson.") var encoding: RateEncoder.Kind = .regular
     @Option(help: "Input spikes per step of a white pixel (0 < r <= 1).") var maxRate = 0.6
     @Option(help: "Steps per presentation.") var steps = 100
@@ -43,6 +44,7 @@ struct ConversionCommand: ParsableCommand {
         guard iterations >= 0 else { throw ValidationError("--iterations must be ≥ 0, got \(iterations)") }
         guard imagesPerIteration > 0, batchSize > 0 else { throw ValidationError("--images-per-iteration and --batch-size must be positive") }
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
+        guard learningRateDecay > 0, learningRateDecay <= 1 else { throw ValidationError("--learning-rate-decay must be in (0, 1], got \(learningRateDecay)") }
         guard maxRate > 0, maxRate <= 1 else { throw ValidationError("--max-rate must be in (0, 1] spikes per step, got \(maxRate)") }
         guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
         guard percentile > 0, percentile <= 100 else { throw ValidationError("--percentile must be in (0, 100], got \(percentile)") }
@@ -53,7 +55,7 @@ struct ConversionCommand: ParsableCommand {
         var s = ConversionExperiment.Settings()
         (s.task, s.dataDirectory, s.mismatchScale, s.seed) = (network, dataDir, mismatchScale, seed)
         (s.softwareEpochs, s.iterations, s.imagesPerIteration, s.batchSize) = (softwareEpochs, iterations, imagesPerIteration, batchSize)
-        (s.learningRate, s.evalLimit) = (learningRate, evalLimit)
+        (s.learningRate, s.learningRateDecay, s.evalLimit) = (learningRate, learningRateDecay, evalLimit)
         (s.conversion.profile, s.conversion.encoding, s.conversion.maxRate) = (profile, encoding, maxRate)
         (s.conversion.stepCount, s.conversion.percentile) = (steps, percentile)
         let result = try ConversionExperiment.run(s) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
