@@ -48,6 +48,8 @@ public enum ConversionExperiment {
         public var learningRateDecay: Float = 0.97
         /// Test images evaluated after each iteration (the full test set before and after).
         public var evalLimit = 1000
+        /// A trained ANN to convert instead of training one (``ANNNetwork/init(safetensors:)``).
+        public var weightsFile: String?
         /// Images whose ANN activations set the normalization.
         public var normalizationImages = 2000
         public init() {}
@@ -78,7 +80,10 @@ public enum ConversionExperiment {
         let test = try s.task.load(directory: s.dataDirectory, split: "t10k")
         let width = train.width * train.height
         log("\(s.task.rawValue): \(train.count) training, \(test.count) test images of \(train.width)×\(train.height)")
-        var ann = try trainSoftware(s, train: train, log: log)
+        var ann = try s.weightsFile.map { try ANNNetwork(safetensors: $0) } ?? trainSoftware(s, train: train, log: log)
+        guard ann.inputCount == width, ann.layers.count >= 3 else {
+            throw SubstrateError("the ANN in \(s.weightsFile ?? "") takes \(ann.inputCount) inputs; \(s.task.rawValue) has \(width) pixels")
+        }
         let annAccuracy = try ANNTraining.evaluate(ann, images: test.pixels, labels: test.labels, backend: .float(gain: 1)).accuracy
         log(String(format: "software ANN: test accuracy %.4f", annAccuracy))
         let norm = Array(train.pixels.prefix(min(train.count, s.normalizationImages) * width))

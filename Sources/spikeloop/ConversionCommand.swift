@@ -26,6 +26,7 @@ struct ConversionCommand: ParsableCommand {
     @Option(help: "Folder with the four MNIST IDX files (default: $SPIKELOOP_MNIST_DIR or the usual places).") var dataDir: String?
     @Option(help: "Seed of the ANN, the data order, the spike trains and the chip instance.") var seed: UInt64 = 1
     @Option(help: "Software (float ANN) training epochs.") var softwareEpochs = 20
+    @Option(help: "Convert this ANN instead of training one: a safetensors PyTorch nn.Sequential state dict ('0.weight', '2.weight', … as [out, in] F32, no biases).") var weights: String?
     @Option(help: "In-the-loop fine-tuning iterations.") var iterations = 50
     @Option(help: "Training images per iteration.") var imagesPerIteration = 2000
     @Option(help: "Mini-batch size (one Adam step each).") var batchSize = 100
@@ -53,7 +54,7 @@ struct ConversionCommand: ParsableCommand {
 
     func run() throws {
         var s = ConversionExperiment.Settings()
-        (s.task, s.dataDirectory, s.mismatchScale, s.seed) = (network, dataDir, mismatchScale, seed)
+        (s.task, s.dataDirectory, s.mismatchScale, s.seed, s.weightsFile) = (network, dataDir, mismatchScale, seed, weights)
         (s.softwareEpochs, s.iterations, s.imagesPerIteration, s.batchSize) = (softwareEpochs, iterations, imagesPerIteration, batchSize)
         (s.learningRate, s.learningRateDecay, s.evalLimit) = (learningRate, learningRateDecay, evalLimit)
         (s.conversion.profile, s.conversion.encoding, s.conversion.maxRate) = (profile, encoding, maxRate)

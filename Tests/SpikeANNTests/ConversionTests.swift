@@ -101,3 +101,46 @@ import SpikeTraining
         #expect(two.config.scalingMismatch(by: 3).thresholdSpread == 3 * two.config.thresholdSpread)
     }
 }
+
+/// Reading a PyTorch `nn.Sequential` state dict from safetensors.
+@Suite struct ANNSafetensorsTests {
+    /// A safetensors file of `tensors` (name, [out, in] shape, values), written as PyTorch's `save_file` does.
+    static func write(_ tensors: [(String, [Int], [Float])]) throws -> String {
+        var header: [String: Any] = [:], body = Data(), offset = 0
+        for (name, shape, values) in tensors {
+            header[name] = ["dtype": "F32", "shape": shape, "data_offsets": [offset, offset + 4 * values.count]]
+            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+            offset += 4 * values.count
+        }
+        let json = try JSONSerialization.data(withJSONObject: header)
+        var data = Data()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(json)
+        data.append(body)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ann-\(UUID().uuidString).safetensors").path
+        try data.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("nn.Linear weights [out, in] become the same function")
+    func readsSequential() throws {
+        // 3 → 2 → 2: y = W2 relu(W1 x)
+        let w1: [Float] = [1, 2, 3, -1, 0.5, 0], w2: [Float] = [1, -1, 2, 0.25]
+        let path = try Self.write([("0.weight", [2, 3], w1), ("2.weight", [2, 2], w2), ("0.bias", [2], [0, 0])])
+        let ann = try ANNNetwork(safetensors: path)
+        let x: [Float] = [0.5, -1, 2]
+        let h = (0..<2).map { o in max(0, (0..<3).map { w1[o * 3 + $0] * x[$0] }.reduce(0, +)) }
+        let y = (0..<2).map { o in (0..<2).map { w2[o * 2 + $0] * h[$0] }.reduce(0, +) }
+        let out = try ann.forward(x, batch: 1, backend: .float(gain: 1)).output
+        #expect(out == y, "\(out) vs \(y)")
+    }
+
+    @Test("a nonzero bias or a shape that does not chain is an error naming the tensor", arguments: [
+        ([("0.weight", [2, 3], [Float](repeating: 1, count: 6)), ("2.weight", [2, 2], [Float](repeating: 1, count: 4)), ("0.bias", [2], [0, 1])], "0.bias"),
+        ([("0.weight", [2, 3], [Float](repeating: 1, count: 6)), ("2.weight", [2, 3], [Float](repeating: 1, count: 6))], "2.weight"),
+    ])
+    func refusesBadTensors(tensors: [(String, [Int], [Float])], name: String) throws {
+        let path = try Self.write(tensors)
+        #expect { try ANNNetwork(safetensors: path) } throws: { "\($0)".contains(name) }
+    }
+}
