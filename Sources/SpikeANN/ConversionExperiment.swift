@@ -71,6 +71,8 @@ public enum ConversionExperiment {
         public var record: Record
         /// Test accuracy on the first `evalLimit` images after iteration `i` (index 0: converted, before any).
         public var curve: [Double]
+        /// The software ANN's accuracy on those images.
+        public var annSubsetAccuracy: Double
         public var conversion: SpikingConversion
     }
 
@@ -85,7 +87,10 @@ public enum ConversionExperiment {
             throw SubstrateError("the ANN in \(s.weightsFile ?? "") takes \(ann.inputCount) inputs; \(s.task.rawValue) has \(width) pixels")
         }
         let annAccuracy = try ANNTraining.evaluate(ann, images: test.pixels, labels: test.labels, backend: .float(gain: 1)).accuracy
-        log(String(format: "software ANN: test accuracy %.4f", annAccuracy))
+        let subset = min(s.evalLimit, test.count)
+        let annSubset = try ANNTraining.evaluate(ann, images: Array(test.pixels.prefix(subset * width)), labels: Array(test.labels.prefix(subset)),
+                                                 backend: .float(gain: 1)).accuracy
+        log(String(format: "software ANN: test accuracy %.4f (first %d: %.4f)", annAccuracy, subset, annSubset))
         let norm = Array(train.pixels.prefix(min(train.count, s.normalizationImages) * width))
         let conversion = try SpikingConversion(ann: ann, images: norm, settings: s.conversion)
         log("normalization λ \(conversion.lambdas), rates per step \(conversion.rates)")
@@ -130,7 +135,7 @@ public enum ConversionExperiment {
         let job = "conversion-mismatch-" + String(format: "%g", s.mismatchScale)
         let record = Record(job: job, network: s.task.rawValue, profile: p.rawValue, seed: s.seed, ann_accuracy: annAccuracy,
                             converted_accuracy: converted, finetuned_accuracy: tuned, iterations: s.iterations)
-        return Result(record: record, curve: curve, conversion: conversion)
+        return Result(record: record, curve: curve, annSubsetAccuracy: annSubset, conversion: conversion)
     }
 
     /// The task's bias-free ReLU MLP (He initialization), trained in float for `softwareEpochs`.

@@ -15,12 +15,15 @@ import SpikeTraining
 /// synapse, `h = Δt/substeps`), and an integrate-and-fire neuron with threshold ϑ = 1 fires at the rate of the
 /// charge it receives, so
 /// ```
-/// hidden:   w_chip = W · (λ_prev/λ_k) · (ρ_k/ρ_prev) · g_k / q,   ρ_k = ρ_prev · min(1, w_max / (P99|W|·(λ_prev/λ_k)·g_k/q))
+/// hidden:   w_chip = W · (λ_prev/λ_k) · (ρ_k/ρ_prev) · g_k / q,   ρ_k = min(ρ_max, ρ_prev · w_max / (P99|W|·(λ_prev/λ_k)·g_k/q))
 /// readout:  w_chip = W · λ_prev / (ρ_prev · κ · λ_out),       κ = q / (substeps · (1 − β_h))
 /// decoding: â_k = count / (T · ρ_k) · λ_k,                    ô = mean_t V_out(t) · λ_out
 /// ```
-/// Threshold balancing is done in the weights (only `w/ϑ` matters; the chip keeps its calibrated ϑ); `ρ_k` drops
-/// below `ρ_prev` only where the normalized weights would exceed the synapse range `w_max = weightMax/240`. The
+/// Threshold balancing is done in the weights (only `w/ϑ` matters; the chip keeps its calibrated ϑ). Each hidden
+/// layer's full rate `ρ_k` is chosen so that the 99th percentile of its weights fills the synapse range
+/// `w_max = weightMax/hiddenWeightScale` (the top 1 % may clip), up to `ρ_max` (`maxHiddenRate`): small weights
+/// would otherwise round to a few codes (4 bits on BrainScaleS-1), large ones clip. `g_k` compensates the leak
+/// (``leakGain(_:profile:)``). The
 /// readout is a leaky integrator whose time-averaged membrane (the chip's ADC, κ its steady-state gain per
 /// input spike per step) stands for the logits, scaled so that `λ_out` sits at V = 1 within the ADC's range.
 /// The chip's neurons leak (τ_m), reset to their reset potential and are refractory, so low rates are lost and
@@ -33,6 +36,8 @@ public struct SpikingConversion: Sendable {
         public var percentile = 99.9
         /// Input spikes per step of a pixel of value 1.
         public var maxRate = 0.6
+        /// The highest full rate of a hidden layer, spikes per step.
+        public var maxHiddenRate = 0.8
         /// Steps of one presentation (Δt of the profile each).
         public var stepCount = 100
         public var encoding: RateEncoder.Kind = .regular
@@ -82,7 +87,7 @@ public struct SpikingConversion: Sendable {
                 // (the top 1 % of weights may clip: one outlier must not slow the whole layer)
                 let peak = Double(Self.percentile(ann.weights[l].map { abs($0) }, 99) ?? 0) * ratio
                 let normalized = a.lazy.filter { $0 > 0 }.prefix(20_000).map { Double($0 / lambda) }
-                let rate = rates[k] * min(1, wMax / (peak * Self.leakGain(normalized.map { $0 * rates[k] }, profile: p)))
+                let rate = min(settings.maxHiddenRate, rates[k] * wMax / (peak * Self.leakGain(normalized.map { $0 * rates[k] }, profile: p)))
                 let gain = Self.leakGain(normalized.map { $0 * rate }, profile: p)
                 rates.append(rate)
                 factors.append(Float(ratio * gain * rate / rates[k]))

@@ -7,7 +7,8 @@ import Foundation
 /// - ``bss2`` — BrainScaleS-2 (65 nm, 1000× faster than biology): the defaults of ``ChipConfig`` (6-bit signed
 ///   weights ±63, per-neuron 8-bit CADC every 1.7 µs), τ_m = 20 µs, τ_s = 5 µs, Δt = 1.7 µs.
 /// - ``bss1`` — BrainScaleS-1 wafer module (180 nm HICANN, 10⁴× faster; Schmitt et al. 2017, arXiv:1703.01909):
-///   4-bit synapses (signed ±15 by paired rows; the largest model weight 63/240 is kept, so a step is 4.2× coarser),
+///   4-bit synapses (signed ±15 by paired rows; the largest hidden weight 63/240 is kept, so a step is 4.2× coarser;
+///   the readout's dynamic scale keeps its cap of 250, standing for the drivers' analog g_max),
 ///   all times ÷10 (τ_m = 2 µs, τ_s = 0.5 µs, Δt = 0.17 µs, refractory 0.04 µs, ADC and calibration probes 10×
 ///   faster), 512 single-circuit neurons. **Assumptions** (not published as such): the HICANN's floating-gate
 ///   parameter storage and larger analog circuits give 1.5× the BSS-2 fixed-pattern spreads, synapse gains spread
@@ -33,7 +34,8 @@ public enum ChipProfile: String, CaseIterable, Codable, Sendable {
         guard self == .bss1 else { return c }
         c.weightMax = 15
         c.hiddenWeightScale = 15 / (63.0 / 240)  // the same largest weight as BSS-2, in 4 bits
-        c.outputScaleCap = 250 * 15 / 63
+        // (the readout keeps BSS-2's dynamic scale cap of 250: BSS-1 synapse drivers multiply the 4-bit weight by an
+        // analog g_max, so small readout weights are reachable; the largest readout weight is then 15/250)
         (c.neuronCircuits, c.circuitsPerNeuron) = (512, 1)
         c = c.scalingMismatch(by: 1.5)
         c.synapseGainSpread = 0.15
