@@ -27,7 +27,7 @@ for network in $networks; do
         .build/release/spikeloop experiment conversion --network "$network" --profile "$profile" --mismatch-scale "$scale" \
           --seed "$seed" --iterations "$iterations" --data-dir "$mnist" --out "$out" \
           2>"$out/$network-$profile-mismatch$scale-seed$seed.log" | tee -a results/conversion.jsonl
-        [ "$out" = runs/conversion ] && cp runs/conversion/conversion.svg results/conversion.svg
+        if [ "$out" = runs/conversion ]; then cp runs/conversion/conversion.svg results/conversion.svg; fi
       done
     done
   done
