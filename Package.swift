@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "SpikeTraining", dependencies: ["SpikeModel", "SpikeKernels", "SpikeCore"]),
         .target(name: "SpikeData", dependencies: ["SpikeCore", "SpikeModel", "SpikeHDF5", "CZlib", "CHDF5"]),
         .target(name: "SpikeSubstrate", dependencies: ["SpikeTraining", "SpikeCore", "_CSpikeKernels"]),
-        .target(name: "SpikeANN", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeCore", "SpikeData"]),
+        .target(name: "SpikeANN", dependencies: ["SpikeSubstrate", "SpikeTraining", "SpikeCore", "SpikeData", "SpikeReport"]),
         .target(name: "SpikeReport"),
         .target(name: "SpikeHDF5", dependencies: ["CHDF5"]),
         .target(name: "SpikeNIR", dependencies: ["SpikeHDF5", "SpikeModel"]),
