@@ -100,17 +100,7 @@ public struct ChipSettings: Equatable, Sendable {
 
     /// The chip model with the mismatch spreads scaled and the noise and substeps set.
     public var chipConfig: ChipConfig {
-        var cfg = ChipConfig()
-        let k = mismatchScale
-        cfg.tauMemSpread *= k
-        cfg.tauSynSpread *= k
-        cfg.leakSpread *= k
-        cfg.resetSpread *= k
-        cfg.thresholdSpread *= k
-        cfg.refractorySpread *= k
-        cfg.synapseGainSpread *= k
-        cfg.adcOffsetSpread *= k
-        cfg.adcGainSpread *= k
+        var cfg = ChipConfig().scalingMismatch(by: mismatchScale)
         if let n = noise { cfg.membraneNoise = n }
         if let s = substeps { cfg.substeps = s }
         return cfg
