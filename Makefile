@@ -52,6 +52,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory test-python
+	scripts/test-mpi.sh .build/debug/spikeloop
 
 # The Python package's tests, against the debug libSpikeLoopC.so that `swift build --build-tests` built (no install
 # needed). Skipped with a message when python3, numpy or pytest is missing; torch tests skip without torch.

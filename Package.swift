@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SpikeHDF5", targets: ["SpikeHDF5"]),
         .library(name: "SpikeNIR", targets: ["SpikeNIR"]),
         .library(name: "SpikeTensorBoard", targets: ["SpikeTensorBoard"]),
+        .library(name: "SpikeMPI", targets: ["SpikeMPI"]),
         .executable(name: "spikeloop", targets: ["spikeloop"]),
         // The C ABI under the Python package (python/): `libSpikeLoopC.so`.
         .library(name: "SpikeLoopC", type: .dynamic, targets: ["SpikeLoopC"]),
@@ -37,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),  // CRC-32C
 
         // MARK: - Implementation details (not API)
+        // Open MPI, loaded at run time (dlopen) so that nothing needs MPI installed unless started by mpirun.
+        .target(name: "_CMPILoader", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "_CSpikeKernels"),  // spike compaction (AVX-512 with a portable path)
         .target(name: "_CAudioKernels", exclude: ["nerve_body.inc"]),  // auditory nerve, spectral products
 
@@ -62,11 +65,12 @@ let package = Package(
                 "SpikeCore", "SpikeTraining", "SpikeData", "SpikeSubstrate", "SpikeReport", "SpikeAudio", "SpikeNIR",
                 "SpikeTensorBoard", .product(name: "Yams", package: "Yams"),
             ]),
+        .target(name: "SpikeMPI", dependencies: ["SpikeTraining", "_CMPILoader"]),
         .target(name: "SpikeLoopC", dependencies: ["SpikeRun"]),
         .executableTarget(
             name: "spikeloop",
             dependencies: [
-                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeAudio", "SpikeANN",
+                "SpikeRun", "SpikeCore", "SpikeTraining", "SpikeAudio", "SpikeANN", "SpikeMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

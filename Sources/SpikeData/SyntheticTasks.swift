@@ -26,6 +26,21 @@ public enum SyntheticTasks {
         return batch
     }
 
+    /// Random input shaped like the paper's SHD setup (what `scripts/make-shd-shaped.py` writes, after its 700
+    /// channels are subsampled to `channels` = 70): 6,000–10,000 spikes per 700-channel utterance, so a tenth of
+    /// that on 70 channels, uniform over channels and steps; labels uniform over 20 classes. For throughput only.
+    public static func shdShaped(samples: Int, stepCount: Int = 250, channels: Int = 70, seed: UInt64) -> SpikeBatch {
+        var rng = SeededRandom(seed: seed, stream: 0x5D0)
+        let perChannel = Double(channels) / 700
+        var batch = SpikeBatch(stepCount: stepCount, channelCount: channels, reservingEvents: samples * Int(8000 * perChannel))
+        for _ in 0..<samples {
+            let k = Int((Double(6000 + rng.nextIndex(below: 4000)) * perChannel).rounded())
+            let events = (0..<k).map { _ in (step: rng.nextIndex(below: stepCount), channel: rng.nextIndex(below: channels)) }
+            batch.appendSample(events: events, label: Int32(rng.nextIndex(below: 20)))
+        }
+        return batch
+    }
+
     /// The SG-MLP16 pixel statistics as intensities in [0, 1] (for encoding with `LatencyEncoder`).
     public static func sgMLP16Pixels(samples: Int, seed: UInt64) -> [Float] {
         var rng = SeededRandom(seed: seed, stream: 0x5618)

@@ -13,6 +13,10 @@ public struct SpikeBatch: Sendable {
     public private(set) var offsets: [Int32]
     /// Class label per sample (−1 where unknown).
     public var labels: [Int32]
+    /// Index of sample 0 within the global minibatch this batch was cut from (a data-parallel rank's share): the
+    /// per-sample tie-break noise and dropout masks are seeded by the global index, so a batch split over ranks
+    /// draws exactly what the whole batch draws in one process.
+    public var firstSampleIndex = 0
 
     /// Builds a batch from unordered `(sample, step, channel)` events; events outside the window are dropped.
     public init(

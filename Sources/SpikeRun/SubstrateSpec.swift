@@ -42,6 +42,13 @@ public enum SubstrateSpec: Equatable, Hashable, Sendable, CustomStringConvertibl
         return false
     }
 
+    /// The instance data-parallel rank `rank` uses: the chip `chip:SEED+rank` (every rank its own chip); the
+    /// software substrate for every rank.
+    public func instance(forRank rank: Int) -> SubstrateSpec {
+        if case .chip(let seed) = self, rank > 0 { return .chip(seed: seed &+ UInt64(rank)) }
+        return self
+    }
+
     /// The canonical text: `software` or `chip:SEED` (what the substrate reports as its name).
     public var description: String {
         switch self {

@@ -54,6 +54,11 @@ public final class TrainingRun {
     public private(set) var onChip: OnChipLearner?
     /// The last checkpoint known to be good: written in this session or resumed from (path, epoch, next batch).
     private var lastGood: (url: URL, epoch: Int, nextBatch: Int)?
+    /// Data-parallel ranks (`mpirun -np N spikeloop train`; ``DataParallel``): each trains on its share of every
+    /// batch and validates its share of the validation split; rank 0 alone writes the run directory and tests.
+    public let collective: Collective?
+    /// Whether this process writes the run directory (rank 0, or the only process).
+    public var isWriter: Bool { (collective?.rank ?? 0) == 0 }
 
     /// Starts a new run in `directory` (see ``RunDirectory/create(at:config:)``).
     ///
@@ -62,27 +67,36 @@ public final class TrainingRun {
     ///   - network: a hand-built network; nil builds ``RunConfig/makeNetwork(inputs:classes:)``.
     /// - Throws: ``RunError`` for an invalid config or a network that does not fit the data, dataset and
     ///   substrate errors.
-    public convenience init(config: RunConfig, directory: RunDirectory, data: RunData? = nil, network: Network? = nil)
-        throws
-    {
+    ///   - collective: the data-parallel ranks this process is one of (nil: it trains alone).
+    public convenience init(
+        config: RunConfig, directory: RunDirectory, data: RunData? = nil, network: Network? = nil,
+        collective: Collective? = nil
+    ) throws {
         try config.validate()
         let data = try data ?? RunData.load(config)
         let network = network ?? config.makeNetwork(inputs: data.channels, classes: data.classes)
-        try self.init(config: config, directory: directory, data: data, network: network, checkpoint: nil)
+        try self.init(
+            config: config, directory: directory, data: data, network: network, checkpoint: nil, collective: collective)
     }
 
     /// Creates the run directory at `url` and starts a new run in it. The data is loaded before the folder is
     /// made, and if building the run fails (a network that does not fit, a substrate that cannot be built) the
     /// folder is removed again: a failed start leaves no run directory behind.
-    /// - Throws: as ``RunDirectory/create(at:config:)`` and ``init(config:directory:data:network:)``.
-    public static func start(config: RunConfig, at url: URL, data: RunData? = nil, network: Network? = nil) throws
-        -> TrainingRun
-    {
+    /// With `collective`, ranks other than 0 neither create nor touch the folder.
+    /// - Throws: as ``RunDirectory/create(at:config:)`` and ``init(config:directory:data:network:collective:)``.
+    public static func start(
+        config: RunConfig, at url: URL, data: RunData? = nil, network: Network? = nil, collective: Collective? = nil
+    ) throws -> TrainingRun {
         try config.validate()
         let data = try data ?? RunData.load(config)
+        if let c = collective, c.rank > 0 {
+            return try TrainingRun(
+                config: config, directory: RunDirectory(url: url), data: data, network: network, collective: c)
+        }
         let directory = try RunDirectory.create(at: url, config: config)
         do {
-            return try TrainingRun(config: config, directory: directory, data: data, network: network)
+            return try TrainingRun(
+                config: config, directory: directory, data: data, network: network, collective: collective)
         } catch {
             directory.discardFailedStart()
             throw error
@@ -90,19 +104,24 @@ public final class TrainingRun {
     }
 
     /// Continues the run whose last checkpoint is `checkpoint` (see ``RunDirectory/resume(at:config:)``).
+    /// A rank other than 0 passes the folder as ``RunDirectory/init(url:)`` and the checkpoint it read (any
+    /// rank count resumes any run: batches are global, so the checkpoint does not depend on it).
     public convenience init(
-        resuming directory: RunDirectory, checkpoint: Checkpoint, config: RunConfig, data: RunData? = nil
+        resuming directory: RunDirectory, checkpoint: Checkpoint, config: RunConfig, data: RunData? = nil,
+        collective: Collective? = nil
     ) throws {
         try config.validate()
         try config.checkResume(from: checkpoint, path: directory.lastCheckpointURL.path)
         let data = try data ?? RunData.load(config)
         try self.init(
-            config: config, directory: directory, data: data, network: checkpoint.network, checkpoint: checkpoint)
+            config: config, directory: directory, data: data, network: checkpoint.network, checkpoint: checkpoint,
+            collective: collective)
     }
 
-    private init(config: RunConfig, directory: RunDirectory, data: RunData, network: Network, checkpoint: Checkpoint?)
-        throws
-    {
+    private init(
+        config: RunConfig, directory: RunDirectory, data: RunData, network: Network, checkpoint: Checkpoint?,
+        collective: Collective?
+    ) throws {
         guard network.inputCount == data.channels, network.outputCount == data.classes else {
             let which = checkpoint == nil ? "network" : "checkpoint network"
             throw RunError(
@@ -115,7 +134,9 @@ public final class TrainingRun {
         self.directory = directory
         self.data = data
         workers = config.workers
-        substrateSpec = try config.substrateSpec()
+        self.collective = collective
+        // One emulated chip per rank, each its own instance (mismatch seed + rank), as N physical chips would be.
+        substrateSpec = try config.substrateSpec().instance(forRank: collective?.rank ?? 0)
         let chip = try substrateSpec.makeChip(for: network, chip: config.chipSettings)
         substrate = chip ?? SoftwareSubstrate()
         // A resumed optimizer keeps its moments and step count; its hyperparameters come from the config, so
@@ -126,6 +147,7 @@ public final class TrainingRun {
             network: network, optimizer: optimizer, objective: config.objective, substrate: substrate,
             stepCount: config.steps, seed: config.seed, workers: workers, learning: config.learningRule,
             dropout: config.dropout)
+        trainer.collective = collective
         if config.learningRule == .onDevice, let chip {
             let learner = try OnChipLearner(chip: chip, network: network, stepCount: config.steps, objective: config.objective, config: config.onChipLearning, seed: config.seed &+ 0x99)
             trainer.deviceLearner = learner
@@ -151,7 +173,7 @@ public final class TrainingRun {
         shouldStop: () -> Bool = { false }
     ) throws -> TrainingOutcome {
         defer { directory.releaseLock() }
-        if eventLog == nil { eventLog = try openEventLog() }
+        if eventLog == nil && isWriter { eventLog = try openEventLog() }
         while state.epoch < config.epochs {
             let t0 = monotonicSeconds()
             let epoch = state.epoch
@@ -174,7 +196,7 @@ public final class TrainingRun {
             }
             var summary = try finishEpoch(epoch, statistics: stats, started: t0)
             try advance(past: summary)
-            try directory.appendMetrics(summary.metricsLine)
+            if isWriter { try directory.appendMetrics(summary.metricsLine) }
             if let log = eventLog { try logEpoch(summary, to: log) }
             summary.warning = collapseWarning(summary)
             epochFinished(summary)
@@ -225,10 +247,7 @@ public final class TrainingRun {
     private func finishEpoch(_ epoch: Int, statistics stats: RunStatistics, started t0: Double) throws -> EpochSummary {
         try substrate.load(trainer.network)
         let validation =
-            data.validation.sampleCount > 0
-            ? try inference.evaluate(
-                data.validation, substrate: substrate, loss: config.objective.loss, classes: data.classes)
-            : RunStatistics(classes: data.classes)
+            data.validation.sampleCount > 0 ? try evaluateShare(of: data.validation) : RunStatistics(classes: data.classes)
         let seconds = monotonicSeconds() - t0
         epochSeconds.append(seconds)
         let summary = EpochSummary(
@@ -251,7 +270,24 @@ public final class TrainingRun {
         try saveCheckpoint(to: directory.lastCheckpointURL, metricsLine: summary.metricsLine)
     }
 
+    /// `set` evaluated on the substrate; with ranks, each evaluates its share and the statistics are merged.
+    private func evaluateShare(of set: SpikeBatch) throws -> RunStatistics {
+        guard let c = collective else {
+            return try inference.evaluate(set, substrate: substrate, loss: config.objective.loss, classes: data.classes)
+        }
+        let share = DataParallel.share(count: set.sampleCount, rank: c.rank, size: c.size)
+        let part = share.isEmpty ? RunStatistics(classes: data.classes)
+            : try inference.evaluate(set.subset(Array(share)), substrate: substrate, loss: config.objective.loss, classes: data.classes)
+        return try DataParallel.merge(part, over: c)
+    }
+
     private func finish() throws -> TrainingResult {
+        guard isWriter else {  // rank > 0: rank 0 tests the scored checkpoint and writes the record
+            return TrainingResult(
+                config: config, test: RunStatistics(classes: data.classes), network: trainer.network, epochs: state.epoch,
+                secondsPerEpoch: 0, bestValidationAccuracy: state.bestValidationAccuracy, directory: directory, report: nil,
+                substrateName: substrate.name, workers: workers, onChip: nil)
+        }
         let bestURL = directory.bestCheckpointURL
         let scored = FileManager.default.fileExists(atPath: bestURL.path) ? bestURL : directory.lastCheckpointURL
         let checkpoint = try Checkpoint.read(from: scored)
@@ -287,11 +323,13 @@ public final class TrainingRun {
         else {
             throw divergence("the network or the optimizer state is not finite, so no checkpoint was written")
         }
+        guard isWriter else { return }
         var m = state.metadata
         m["spikeloop.config"] = config.json
         m["spikeloop.dataset"] = config.dataset
         m["spikeloop.provenance"] =
             "spikeloop train, substrate \(substrate.name), seed \(config.seed), threads \(workers)"
+            + (collective.map { ", \($0.size) data-parallel ranks" } ?? "")
         m["spikeloop.version"] = BuildInfo.version
         m["spikeloop.git_commit"] = BuildInfo.gitCommit
         if let line = metricsLine { m[Self.metricsLineKey] = line }

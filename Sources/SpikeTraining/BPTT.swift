@@ -72,7 +72,7 @@ public final class BPTT: @unchecked Sendable {
             for s in samples {
                 backwardSample(
                     sample: s, local: s - samples.lowerBound, batch: batch, observation: obs, objective: objective, invB: invB,
-                    scratch: scratch[worker], counts: counts[worker], dropout: drop, noiseSeed: tieBreakSeed(noiseSeed, sample: s),
+                    scratch: scratch[worker], counts: counts[worker], dropout: drop, noiseSeed: tieBreakSeed(noiseSeed, sample: batch.firstSampleIndex + s),
                     projection: projection, stats: &st)
             }
         }
@@ -140,7 +140,7 @@ public final class BPTT: @unchecked Sendable {
             // The spikes each layer received: recomputed from the seeded mask, as the substrate applied it.
             for l in 0..<(L - 1) {
                 let p = packed.layers[l], rec = obs.layers[l]
-                d.fillMask(sample: s, layer: l, neuronCount: p.neuronCount, stride: p.stride, into: sc.keep[l].pointer)
+                d.fillMask(sample: batch.firstSampleIndex + s, layer: l, neuronCount: p.neuronCount, stride: p.stride, into: sc.keep[l].pointer)
                 HiddenDropout.filter(
                     stepCount: T, offsets: rec.spikeSteps(sample: local), indices: rec.spikeIndices(sample: local),
                     mask: sc.keep[l].pointer, sentOffsets: sc.sentOffsets[l].pointer, sentIndices: sc.sentIndices[l].pointer)

@@ -133,7 +133,7 @@ public final class OnlineLearning: @unchecked Sendable {
         let out = obs.readout
         let K = out.neuronCount
         let label = Int(batch.labels[s])
-        let ns = tieBreakSeed(noiseSeed, sample: s)
+        let ns = tieBreakSeed(noiseSeed, sample: batch.firstSampleIndex + s)
         let r = objective.loss.evaluate(
             trace: out.membrane!.pointer + local * T * out.stride, stepCount: T, outputs: K, stride: out.stride, label: label,
             amplitude: objective.regularizers.readoutAmplitude, seed: sc.seed.pointer, weight: invB, noiseSeed: ns)

@@ -104,7 +104,7 @@ public final class SoftwareSubstrate: Substrate, @unchecked Sendable {
                         inIndices = UnsafePointer(layer.spikeIndices(sample: local))
                         if let d = dropout {
                             // The next layer receives only the kept neurons' spikes.
-                            d.fillMask(sample: s, layer: l, neuronCount: p.neuronCount, stride: p.stride, into: ws.mask.pointer)
+                            d.fillMask(sample: input.firstSampleIndex + s, layer: l, neuronCount: p.neuronCount, stride: p.stride, into: ws.mask.pointer)
                             let so = ws.sentOffsets.pointer + (l % 2) * (T + 1)
                             let si = ws.sentIndices.pointer + (l % 2) * (ws.sentIndices.count / 2)
                             HiddenDropout.filter(

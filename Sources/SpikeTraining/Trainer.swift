@@ -91,6 +91,10 @@ public final class Trainer: @unchecked Sendable {
     public var synapticIntelligence: SynapticIntelligence?
     /// On-device learning (``LearningRule/onDevice``): the device that runs and learns from each batch.
     public var deviceLearner: DeviceLearning?
+    /// Data-parallel training: each global minibatch is split over the collective's ranks (``DataParallel``),
+    /// their gradients are summed in rank order, and every rank applies the same update, so weights and optimizer
+    /// state stay identical on all ranks. nil: this process trains alone.
+    public var collective: Collective?
 
     public init(
         network: Network, optimizer: Optimizer, objective: Objective, substrate: Substrate, stepCount: Int, seed: UInt64,
@@ -131,15 +135,22 @@ public final class Trainer: @unchecked Sendable {
         return idx
     }
 
-    /// One optimizer step on `batch`; returns its statistics (loss includes regularizers).
+    /// The samples `indices` of `data` this process trains on: all of them, or with a ``collective`` this rank's
+    /// contiguous share (``DataParallel/share(count:rank:size:)``).
+    public func share(of data: SpikeBatch, batch indices: [Int]) -> SpikeBatch {
+        guard let c = collective else { return data.subset(indices) }
+        let range = DataParallel.share(count: indices.count, rank: c.rank, size: c.size)
+        var batch = data.subset(Array(indices[range]))
+        batch.firstSampleIndex = range.lowerBound
+        return batch
+    }
+
+    /// One optimizer step on `batch`; returns its statistics (loss includes regularizers). With a ``collective``,
+    /// `batch` is this rank's share and the statistics are the whole global batch's.
     public func step(_ batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> RunStatistics {
         // (the device keeps its own weights between batches: nothing is loaded onto it)
         if learning == .onDevice { return try deviceStep(batch, epoch: epoch, batchIndex: batchIndex) }
-        try substrate.load(network)
-        // Seeds the tie-break noise (and the dropout masks) of this batch.
-        let noise: UInt64? = objective.loss.tieBreakNoise > 0 || dropout > 0
-            ? seed &* 31 &+ UInt64(epoch) &* 1_000_003 &+ UInt64(batchIndex) : nil
-        var (grads, stats) = try engine.gradients(network: network, batch: batch, substrate: substrate, objective: objective, noiseSeed: noise)
+        var (grads, stats) = try gradients(of: batch, epoch: epoch, batchIndex: batchIndex)
         let l2 = network.addWeightL2(objective.regularizers, to: &grads)
         stats.lossSum += l2 * Double(stats.samples)
         // Divergence is caught at the batch where it happens: nothing non-finite reaches the weights.
@@ -161,8 +172,29 @@ public final class Trainer: @unchecked Sendable {
         return stats
     }
 
+    /// The loss gradient of `batch` at the current weights (without the L2 term), and its statistics. With a
+    /// ``collective``, `batch` is this rank's share and both are the global batch's, identical on every rank.
+    public func gradients(of batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> (Gradients, RunStatistics) {
+        try substrate.load(network)
+        // Seeds the tie-break noise (and the dropout masks) of this batch.
+        let noise: UInt64? = objective.loss.tieBreakNoise > 0 || dropout > 0
+            ? seed &* 31 &+ UInt64(epoch) &* 1_000_003 &+ UInt64(batchIndex) : nil
+        var (grads, stats) = batch.sampleCount > 0
+            ? try engine.gradients(network: network, batch: batch, substrate: substrate, objective: objective, noiseSeed: noise)
+            : (Gradients(zeroLike: network), RunStatistics())  // a rank whose share of a short last batch is empty
+        if let c = collective {
+            let local = stats.samples
+            stats = try DataParallel.merge(stats, over: c)
+            try DataParallel.reduce(&grads, localSamples: local, globalSamples: stats.samples, over: c)
+        }
+        return (grads, stats)
+    }
+
     /// On-device learning: the device runs and learns from the batch; the host reads back what it holds.
     private func deviceStep(_ batch: SpikeBatch, epoch: Int, batchIndex: Int) throws -> RunStatistics {
+        guard collective == nil else {
+            throw TrainingError.invalidParameter(field: "learning", message: "onchip: each chip learns by itself, so there are no host gradients to average over data-parallel ranks; run it in one process")
+        }
         guard let device = deviceLearner else {
             throw TrainingError.invalidParameter(field: "learning", message: "onchip: no device learner was attached to the trainer")
         }
@@ -187,9 +219,9 @@ public final class Trainer: @unchecked Sendable {
         let start = monotonicSeconds()
         var b = startBatch
         while b < batches {
-            if shouldStop() { break }
+            if let c = collective { if try DataParallel.any(shouldStop(), over: c) { break } } else if shouldStop() { break }
             let idx = Array(order[(b * batchSize)..<min(data.sampleCount, (b + 1) * batchSize)])
-            let stats = try step(data.subset(idx), epoch: epoch, batchIndex: b)
+            let stats = try step(share(of: data, batch: idx), epoch: epoch, batchIndex: b)
             total.merge(stats)
             b += 1
             let elapsed = monotonicSeconds() - start

@@ -3,7 +3,7 @@ import Foundation
 import SpikeRun
 
 struct Experiment: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a reference experiment.", subcommands: [MismatchCommand.self, ContinualCommand.self, SparseCommand.self, VMMCommand.self, ConversionCommand.self, RewardSTDPCommand.self, OnChipGradientCommand.self])
+    static let configuration = CommandConfiguration(abstract: "Run a reference experiment.", subcommands: [MismatchCommand.self, ContinualCommand.self, SparseCommand.self, VMMCommand.self, ConversionCommand.self, RewardSTDPCommand.self, OnChipGradientCommand.self, DataParallelCommand.self])
 }
 
 /// `spikeloop experiment mismatch`: the central result of Cramer et al. 2022. For decalibration spreads σ_d of

@@ -34,10 +34,19 @@ struct Train: ParsableCommand {
     func run() throws {
         BLAS.setThreads(1)
         if let tasks = continualFlags.tasks { return try runContinual(tasks) }
+        let mpi = try DataParallelLaunch.join()
+        try DataParallelLaunch.run(mpi) { try train(collective: mpi) }
+    }
+
+    /// Trains alone, or as one rank of `collective` (rank 0 alone prints and writes the run directory).
+    private func train(collective: Collective?) throws {
+        let writer = (collective?.rank ?? 0) == 0
         // First: a SIGTERM or Ctrl-C while the data loads stops the run at its first batch boundary.
         StopRequest.installInterruptHandler()
-        guard let opened = try openRun() else { return }
+        guard let opened = try openRun(collective) else { return }
         let (config, session) = opened
+        guard writer else { return try followRun(session) }
+        if let c = collective { log("data-parallel training over \(c.size) MPI ranks: each runs its share of every batch\(session.substrateSpec.isChip ? " on its own chip (rank r: chip seed + r)" : ""); rank 0 writes the run directory") }
         if session.substrateSpec.isChip { log("substrate \(session.substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
         if resume != nil { log("resuming \(session.directory.url.path) at epoch \(session.state.epoch + 1), batch \(session.state.nextBatch)") }
         var progress = ProgressLine(enabled: !json)
@@ -69,6 +78,13 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// A rank other than 0: trains in step with rank 0 and prints nothing.
+    private func followRun(_ session: TrainingRun) throws {
+        let outcome = try session.run(
+            progress: { _ in }, shouldStop: { StopRequest.isRequested })
+        if case .interrupted = outcome { throw ExitCode(StopRequest.exitStatus) }
+    }
+
     /// The network of --init-from (nil: built from the config).
     private func initialNetwork(_ config: RunConfig) throws -> Network? {
         guard let path = initFrom else { return nil }
@@ -80,14 +96,14 @@ struct Train: ParsableCommand {
 
     /// The resolved config and the session: a new run (its directory made only once the data loaded and the
     /// network and substrate were built), or the one being resumed. nil when --resume names a finished run.
-    private func openRun() throws -> (RunConfig, TrainingRun)? {
+    private func openRun(_ collective: Collective?) throws -> (RunConfig, TrainingRun)? {
         guard let r = resume else {
             let config = try flags.resolve()
             if printConfig { return printResolved(config) }
             let data = try loadData(config)
             let url = runDir.map { URL(fileURLWithPath: $0) } ?? RunDirectory.defaultURL(for: config)
             do {
-                return (config, try TrainingRun.start(config: config, at: url, data: data, network: try initialNetwork(config)))
+                return (config, try TrainingRun.start(config: config, at: url, data: data, network: try initialNetwork(config), collective: collective))
             } catch let e as RunError where e.code == .runDirectory || e.code == .checkpoint {
                 throw ValidationError(e.description)
             }
@@ -100,9 +116,12 @@ struct Train: ParsableCommand {
                 reportFinished(done, directory: r, config: config)
                 return nil
             }
-            let (directory, checkpoint) = try RunDirectory.resume(at: url, config: config)
+            // Rank 0 locks and reconciles the folder; the other ranks only read its last checkpoint.
+            let (directory, checkpoint) = (collective?.rank ?? 0) == 0
+                ? try RunDirectory.resume(at: url, config: config)
+                : (RunDirectory(url: url), try Checkpoint.read(from: RunDirectory(url: url).lastCheckpointURL))
             let data = try loadData(config)
-            return (config, try TrainingRun(resuming: directory, checkpoint: checkpoint, config: config, data: data))
+            return (config, try TrainingRun(resuming: directory, checkpoint: checkpoint, config: config, data: data, collective: collective))
         } catch let e as RunError where e.code == .runDirectory {
             throw ValidationError(e.subject.isEmpty ? e.description : "--resume \(r): \(e.message)")
         } catch let e as RunError where e.code == .checkpoint {
@@ -142,6 +161,7 @@ struct Train: ParsableCommand {
     }
 
     private func log(_ s: String) {
+        guard !DataParallelLaunch.isFollower else { return }
         if json { FileHandle.standardError.write(Data((s + "\n").utf8)) } else { print(s) }
     }
 }
