@@ -115,6 +115,13 @@ public struct TrainingResult: Sendable {
     public var workers: Int
     /// On-chip learning's chip time and update rate (`learning: onchip`), else nil.
     public var onChip: OnChipFigures? = nil
+    /// Data-parallel ranks the run trained on (1: one process), and per gradient all-reduce the bytes one rank
+    /// sent and the seconds it took (0 for one process).
+    public var ranks = 1
+    /// Samples per training epoch (throughput = trainSamples / secondsPerEpoch, validation included).
+    public var trainSamples = 0
+    public var allreduceBytes = 0
+    public var allreduceSeconds = 0.0
 
     /// Emulated substrate seconds per test sample (0 on the software substrate).
     public var substrateSecondsPerSample: Double {
@@ -132,7 +139,8 @@ public struct TrainingResult: Sendable {
             "threads": workers, "report": report?.path ?? "", "substrate": substrateName,
             "chip_seconds_per_test_image": substrateSecondsPerSample,
             "chip_energy_joules_per_test_image": energyJoulesPerSample,
-            "learning": config.learning, "host_backward": onChip == nil,
+            "learning": config.learning, "host_backward": onChip == nil, "ranks": ranks, "train_samples": trainSamples,
+            "allreduce_bytes": allreduceBytes, "allreduce_seconds": allreduceSeconds,
         ].merging(onChip?.jsonObject ?? [:]) { a, _ in a }
     }
 }

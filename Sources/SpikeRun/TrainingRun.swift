@@ -307,11 +307,17 @@ public final class TrainingRun {
                 substrate: testSubstrate, chip: testChip)
             : nil
         let meanEpoch = epochSeconds.isEmpty ? 0 : epochSeconds.reduce(0, +) / Double(epochSeconds.count)
-        return TrainingResult(
+        var result = TrainingResult(
             config: config, test: test, network: network, epochs: state.epoch, secondsPerEpoch: meanEpoch,
             bestValidationAccuracy: state.bestValidationAccuracy, directory: directory, report: report,
             substrateName: substrate.name, workers: workers,
             onChip: onChip.map { OnChipFigures(learner: $0, hostSeconds: epochSeconds.reduce(0, +)) })
+        result.trainSamples = data.train.sampleCount
+        if let c = collective, c.reduceTraffic.calls > 0 {
+            let t = c.reduceTraffic
+            (result.ranks, result.allreduceBytes, result.allreduceSeconds) = (c.size, t.bytes / t.calls, t.seconds / Double(t.calls))
+        }
+        return result
     }
 
     /// Writes the trainer's network and optimizer with the config, ``state`` and provenance in the metadata.

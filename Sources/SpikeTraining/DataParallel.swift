@@ -1,4 +1,5 @@
 import Foundation
+import SpikeCore
 
 /// The collective operations data-parallel training needs, over `size` ranks (processes started by `mpirun`, or
 /// threads in one process for tests).
@@ -13,6 +14,8 @@ public protocol Collective: AnyObject {
     func sumInRankOrder(_ values: inout [Float]) throws
     /// Every rank's `values` (lengths may differ), indexed by rank.
     func allGather(_ values: [Double]) throws -> [[Double]]
+    /// ``sumInRankOrder(_:)`` calls so far, the bytes this rank sent in them (it receives as many) and their time.
+    var reduceTraffic: (calls: Int, bytes: Int, seconds: Double) { get }
 }
 
 /// Why a collective operation failed.
@@ -95,6 +98,7 @@ public enum DataParallel {
 public final class InProcessCollective: Collective, @unchecked Sendable {
     public let rank: Int
     public let size: Int
+    public private(set) var reduceTraffic = (calls: 0, bytes: 0, seconds: 0.0)
     private let shared: Shared
 
     private init(rank: Int, shared: Shared) {
@@ -110,6 +114,8 @@ public final class InProcessCollective: Collective, @unchecked Sendable {
     }
 
     public func sumInRankOrder(_ values: inout [Float]) throws {
+        let t0 = monotonicSeconds()
+        defer { reduceTraffic = (reduceTraffic.calls + 1, reduceTraffic.bytes + values.count * (size - 1) * 4, reduceTraffic.seconds + monotonicSeconds() - t0) }
         let all = try allGather(values.map(Double.init)).map { $0.map(Float.init) }
         guard all.allSatisfy({ $0.count == values.count }) else { throw CollectiveError("ranks reduced buffers of different lengths") }
         var sum = all[0]
