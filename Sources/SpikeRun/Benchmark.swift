@@ -3,14 +3,24 @@ import SpikeCore
 import SpikeData
 import SpikeTraining
 
-/// The SG-MLP16 cross-framework workload: 256-246-10 CUBA-LIF, synthetic latency-coded 16×16 inputs.
+/// The cross-framework workloads: SG-MLP16 (256-246-10 CUBA-LIF, synthetic latency-coded 16×16 inputs) and the
+/// recurrent SHD network.
 ///
-/// The default workload is T = 100, Δt = 1 ms, τ_m = 10 ms, τ_s = 5 ms, reset to zero, delayed current, batch
-/// 256; `paper` is the network of Cramer et al. 2022 (the ``RunConfig`` defaults: T = 20, Δt = 1.7 µs,
-/// τ = 6 µs, batch 100). Both networks come from ``RunConfig/makeNetwork(inputs:classes:)``.
+/// The default SG-MLP16 workload is T = 100, Δt = 1 ms, τ_m = 10 ms, τ_s = 5 ms, reset to zero, delayed current,
+/// batch 256; `paper` is the network of Cramer et al. 2022 (the ``RunConfig`` defaults: T = 20, Δt = 1.7 µs,
+/// τ = 6 µs, batch 100). ``shd(inputs:seed:)`` is the `shd` defaults (70 or 700 inputs, 186 recurrent CUBA-LIF,
+/// 20 readouts, T = 250, batch 64) on SHD-shaped random input. Networks come from
+/// ``RunConfig/makeNetwork(inputs:classes:)``.
 public struct BenchmarkWorkload: Sendable {
     public var config: RunConfig
     public var paper: Bool
+    /// Input channels and classes of the network.
+    public private(set) var inputs = 256
+    public private(set) var classes = 10
+    /// The recurrent SHD workload.
+    public var isSHD: Bool { config.dataset == "shd" }
+    /// `sg-mlp16`, `sg-mlp16-paper`, `shd-70` or `shd-700`.
+    public var name: String { isSHD ? "shd-\(inputs)" : paper ? "sg-mlp16-paper" : "sg-mlp16" }
 
     public init(paper: Bool, seed: UInt64) {
         var c = RunConfig()
@@ -40,10 +50,21 @@ public struct BenchmarkWorkload: Sendable {
         self.paper = paper
     }
 
-    public var network: Network { config.makeNetwork(inputs: 256, classes: 10) }
+    /// The paper's SHD network on `inputs` (70 or 700) channels of SHD-shaped random spikes
+    /// (``SyntheticTasks/shdShaped(samples:stepCount:channels:seed:)``).
+    public static func shd(inputs: Int, seed: UInt64) -> BenchmarkWorkload {
+        var w = BenchmarkWorkload(paper: true, seed: seed)
+        w.config = RunConfig.defaults(for: "shd")
+        w.config.seed = seed
+        (w.inputs, w.classes) = (inputs, 20)
+        return w
+    }
 
-    /// `samples` inputs with labels `i mod 10`, deterministic for `seed`.
+    public var network: Network { config.makeNetwork(inputs: inputs, classes: classes) }
+
+    /// `samples` inputs, deterministic for `seed` (SG-MLP16: labels `i mod 10` with the paper encoder).
     public func input(samples: Int, seed: UInt64) -> SpikeBatch {
+        if isSHD { return SyntheticTasks.shdShaped(samples: samples, stepCount: config.steps, channels: inputs, seed: seed) }
         if !paper { return SyntheticTasks.sgMLP16(samples: samples, stepCount: config.steps, seed: seed) }
         // Same pixel statistics, latency-coded with the paper's encoder.
         let images = SyntheticTasks.sgMLP16Pixels(samples: samples, seed: seed)
@@ -74,12 +95,15 @@ public struct Benchmark: Sendable {
     public var substrate = SubstrateSpec.software
     /// nil: all cores.
     public var threads: Int? = nil
+    /// The recurrent SHD workload on this many inputs (70 or 700) instead of SG-MLP16; training only.
+    public var shdInputs: Int? = nil
 
     public init() {}
 
     /// The workload as configured (paper network on a chip), with ``steps`` and ``batchSize`` applied.
     public var workload: BenchmarkWorkload {
-        var w = BenchmarkWorkload(paper: paper || substrate.isChip, seed: seed)
+        var w = shdInputs.map { BenchmarkWorkload.shd(inputs: $0, seed: seed) }
+            ?? BenchmarkWorkload(paper: paper || substrate.isChip, seed: seed)
         if let s = steps { w.config.steps = s }
         if let b = batchSize { w.config.batchSize = b }
         return w
@@ -95,7 +119,8 @@ public struct Benchmark: Sendable {
         let substrate = try self.substrate.makeSubstrate(for: network)
         var result = BenchmarkResult(
             paper: w.paper, substrateName: substrate.name, isChip: self.substrate.isChip, workers: workers,
-            batchSize: batchSize, steps: w.config.steps, learning: learning, trainOnly: trainOnly)
+            batchSize: batchSize, steps: w.config.steps, learning: learning, trainOnly: trainOnly || w.isSHD)
+        result.workload = w.name
         let trainer = try Trainer(
             network: network, optimizer: Optimizer(config: w.config.optimizerConfig, network: network),
             objective: w.config.objective, substrate: substrate, stepCount: w.config.steps, seed: seed,
@@ -107,11 +132,13 @@ public struct Benchmark: Sendable {
         }
         for b in 0..<2 { _ = try trainer.step(batches[b], epoch: 0, batchIndex: b) }  // warm-up
         var t0 = monotonicSeconds()
-        for b in 2..<(trainBatches + 2) { _ = try trainer.step(batches[b], epoch: 0, batchIndex: b) }
+        var trained = RunStatistics()
+        for b in 2..<(trainBatches + 2) { trained.merge(try trainer.step(batches[b], epoch: 0, batchIndex: b)) }
         result.trainingSamplesPerSecond = Double(trainBatches * batchSize) / (monotonicSeconds() - t0)
+        result.trainingHiddenSpikesPerSample = trained.hiddenSpikesPerSample
         result.trainingPeakRSSBytes = peakResidentBytes()
         result.peakRSSBytes = result.trainingPeakRSSBytes
-        if trainOnly { return result }
+        if result.trainOnly { return result }
 
         try substrate.load(network)
         let loss = w.config.objective.loss
@@ -153,6 +180,10 @@ public struct BenchmarkResult: Sendable {
     public var learning: String
     public var trainOnly: Bool
     public var trainingSamplesPerSecond = 0.0
+    /// Hidden spikes per sample in the timed training batches (the event-driven work depends on it).
+    public var trainingHiddenSpikesPerSample = 0.0
+    /// `sg-mlp16`, `sg-mlp16-paper`, `shd-70` or `shd-700`.
+    public var workload = "sg-mlp16"
     /// Peak resident memory after the training measurement, bytes.
     public var trainingPeakRSSBytes = 0
     /// Peak resident memory at the end, bytes.
@@ -175,10 +206,10 @@ public struct BenchmarkResult: Sendable {
         var obj: [String: Any] = [
             "training_samples_per_second": trainingSamplesPerSecond, "steps": steps, "learning": learning,
             "threads": workers, "substrate": substrateName, "batch_size": batchSize,
-            "peak_rss_bytes": trainOnly ? trainingPeakRSSBytes : peakRSSBytes,
+            "peak_rss_bytes": trainOnly ? trainingPeakRSSBytes : peakRSSBytes, "workload": workload,
+            "training_hidden_spikes_per_sample": trainingHiddenSpikesPerSample,
         ]
         if trainOnly { return obj }
-        obj["workload"] = paper ? "sg-mlp16-paper" : "sg-mlp16"
         obj["inference_patterns_per_second"] = inferenceSamplesPerSecond
         obj["inference_batch1_patterns_per_second"] = singleSampleInferencesPerSecond
         obj["hidden_spikes_per_sample"] = hiddenSpikesPerSample

@@ -27,32 +27,17 @@ public struct DataParallelExperiment: Sendable {
 
     public init() {}
 
-    /// The workload's config: the benchmark network, or the paper's SHD network.
-    public var config: RunConfig {
-        switch workload {
-        case .sgMLP16: return BenchmarkWorkload(paper: false, seed: seed).config
-        case .shd:
-            var c = RunConfig.defaults(for: "shd")
-            c.seed = seed
-            return c
-        }
-    }
-
-    /// `count` samples of the workload's input.
-    public func input(samples count: Int) -> SpikeBatch {
-        switch workload {
-        case .sgMLP16: return BenchmarkWorkload(paper: false, seed: seed).input(samples: count, seed: seed &+ 7)
-        case .shd: return SyntheticTasks.shdShaped(samples: count, stepCount: config.steps, seed: seed &+ 7)
-        }
+    /// The `spikeloop bench` workload: SG-MLP16, or the paper's SHD network on 70 inputs.
+    public var benchmark: BenchmarkWorkload {
+        workload == .sgMLP16 ? BenchmarkWorkload(paper: false, seed: seed) : .shd(inputs: 70, seed: seed)
     }
 
     /// Runs the checks and measurements as one rank of `collective` (nil: a single process).
     /// - Throws: ``CollectiveError`` when a collective fails, training errors.
     public func run(collective: Collective?) throws -> DataParallelResult {
-        let cfg = config
-        let (inputs, classes) = workload == .sgMLP16 ? (256, 10) : (70, 20)
-        let network = cfg.makeNetwork(inputs: inputs, classes: classes)
-        let data = input(samples: cfg.batchSize * (steps + 1))
+        let bench = benchmark, cfg = bench.config
+        let network = bench.network
+        let data = bench.input(samples: cfg.batchSize * (steps + 1), seed: seed &+ 7)
         func trainer(_ c: Collective?) throws -> Trainer {
             let t = try Trainer(
                 network: network, optimizer: Optimizer(config: cfg.optimizerConfig, network: network),

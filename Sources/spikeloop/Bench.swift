@@ -6,10 +6,13 @@ import SpikeTraining
 /// `spikeloop bench`: the SG-MLP16 cross-framework workload (core issue), in a release build (`Benchmark`).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure SG-MLP16 training and inference throughput.",
+        abstract: "Measure SG-MLP16 training and inference throughput, or recurrent SHD training throughput.",
         discussion: """
             256-246-10 CUBA-LIF, T = 100, synthetic latency-coded 16x16 inputs, Adam, batch 256 \
-            (--paper: T = 20, dt = 1.7 us, tau = 6 us, batch 100). With --json the last line is one JSON object.
+            (--paper: T = 20, dt = 1.7 us, tau = 6 us, batch 100). --workload shd: the paper's SHD network \
+            (--inputs 70 or 700 -> 186 recurrent CUBA-LIF -> 20, T = 250, batch 64) on SHD-shaped random spikes, \
+            training only (scripts/bench-shd-vs-torch.sh compares it with PyTorch). With --json the last line is \
+            one JSON object.
             """)
 
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
@@ -23,9 +26,13 @@ struct Bench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Time steps per sample (default: the workload's, 100 or 20).") var steps: Int?
     @Option(parsing: .unconditional, help: "Training batch size (default: the workload's, 256 or 100).") var batchSize: Int?
     @Flag(help: "Measure training only (for memory-vs-T tables: peak RSS then reflects training alone).") var trainOnly = false
+    @Option(help: "Workload: sg-mlp16 or shd.") var workload: String = "sg-mlp16"
+    @Option(parsing: .unconditional, help: "Inputs of the shd workload: 70 or 700.") var inputs: Int = 70
     @Option(help: "Substrate: software or chip[:seed] (the emulated chip runs the --paper network with mismatch, noise and ADC on).") var substrate: String = "software"
 
     func validate() throws {
+        guard ["sg-mlp16", "shd"].contains(workload) else { throw ValidationError("--workload must be sg-mlp16 or shd, got '\(workload)'") }
+        guard inputs == 70 || inputs == 700 else { throw ValidationError("--inputs must be 70 or 700, got \(inputs)") }
         if let t = threads, !(1...RunConfig.Limits.threads).contains(t) {
             throw ValidationError("--threads must be in 1…\(RunConfig.Limits.threads), got \(t)")
         }
@@ -50,10 +57,11 @@ struct Bench: ParsableCommand {
         bench.trainOnly = trainOnly
         bench.substrate = try SubstrateSpec(parsing: substrate)
         bench.threads = threads
+        bench.shdInputs = workload == "shd" ? inputs : nil
         do { try bench.validate() } catch { throw flagError(error) }
         let r = try bench.run()
-        if trainOnly {
-            print(String(format: "training samples/s %.0f (%@, T = %d, %d threads), peak RSS %.1f MiB", r.trainingSamplesPerSecond, learning, r.steps, r.workers, Double(r.trainingPeakRSSBytes) / 1048576))
+        if r.trainOnly {
+            print(String(format: "%@ training samples/s %.0f (%@, T = %d, batch %d, %d threads, %.0f hidden spikes per sample), peak RSS %.1f MiB", r.workload, r.trainingSamplesPerSecond, learning, r.steps, r.batchSize, r.workers, r.trainingHiddenSpikesPerSample, Double(r.trainingPeakRSSBytes) / 1048576))
             if json { printJSONLine(r.jsonObject) }
             return
         }
