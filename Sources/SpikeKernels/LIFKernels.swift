@@ -218,7 +218,7 @@ func backwardLayerKernel<K: SurrogateKernel>(_ p: PackedLayer, surrogate: K, ste
     var rowNext = lambdaV  // λV[t+1]
     var rowNext2 = lambdaV + stride  // λV[t+2]
     var rowCur = lambdaV + 2 * stride  // λV[t]
-    let R = p.recurrent?.pointer
+    let RT = UnsafePointer(p.recurrentTransposed?.pointer)
     var t = tEnd - 1
     while t >= 0 {
         // 1. λI[t+1]
@@ -269,9 +269,10 @@ func backwardLayerKernel<K: SurrogateKernel>(_ p: PackedLayer, surrogate: K, ste
                 let cgv = vectors(cg)
                 for c in 0..<C { cur[c] += cgv[c] }
             }
-            if let R = R {
-                // gS += R·λI[t+1]: row i of R holds neuron i's outgoing synapses, so (R·λ)_i = Σ_k R[i,k] λ_k.
-                BLAS.gemv(m: p.neuronCount, n: stride, alpha: 1, a: R, lda: stride, x: L + (t + 1) * stride, beta: 1, y: rowCur)
+            if let RT = RT {
+                // gS += R·λI[t+1]: row i of R holds neuron i's outgoing synapses, so (R·λ)_i = Σ_k R[i,k] λ_k,
+                // formed as Σ_k λ_k · (row k of Rᵀ).
+                addTransposedProduct(rows: RT, count: p.neuronCount, stride: stride, x: L + (t + 1) * stride, into: rowCur)
                 if let so = spikeOffsets, let sn = spikeNeurons, so[t + 1] > so[t] {
                     for k in Int(so[t])..<Int(so[t + 1]) {
                         let g = vectors(gradR! + Int(sn[k]) * stride)

@@ -20,6 +20,9 @@ public struct PackedLayer: @unchecked Sendable {
     public let stride: Int
     public let weights: BufferView
     public let recurrent: BufferView?
+    /// `[neuronCount][stride]`: the recurrent matrix transposed (row k: the synapses onto neuron k), so that the
+    /// adjoint `R·λ` is a sum of broadcast rows (``addTransposedProduct``).
+    public let recurrentTransposed: BufferView?
     /// `[neuronCount][inputStride]`: the transpose, kept for small layers (readouts) so that the layer below
     /// can form `W·λ` with one broadcast per neuron instead of a GEMM.
     public let transposed: BufferView?
@@ -54,6 +57,7 @@ public struct PackedLayer: @unchecked Sendable {
         stride = neuronStride(layer.neuronCount)
         weights = allocate(inputCount * stride)
         recurrent = layer.isRecurrent ? allocate(neuronCount * stride) : nil
+        recurrentTransposed = layer.isRecurrent ? allocate(neuronCount * stride) : nil
         inputStride = neuronStride(layer.inputCount)
         transposed = layer.neuronCount <= 16 ? allocate(layer.neuronCount * neuronStride(layer.inputCount)) : nil
         let d = layer.parameters.discretized(dt: dt)
@@ -83,10 +87,11 @@ public struct PackedLayer: @unchecked Sendable {
                 }
             }
         }
-        if let r = recurrent {
+        if let r = recurrent, let rt = recurrentTransposed {
             layer.recurrentWeights.withUnsafeBufferPointer { w in
                 for j in 0..<neuronCount {
                     (r.pointer + j * stride).update(from: w.baseAddress! + j * neuronCount, count: neuronCount)
+                    for k in 0..<neuronCount { rt.pointer[k * stride + j] = w[j * neuronCount + k] }
                 }
             }
         }
