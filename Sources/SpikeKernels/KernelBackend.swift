@@ -61,12 +61,15 @@ package struct BackwardLayerIO {
     package var lambdaV: UnsafeMutablePointer<Float>
     package var gradW: UnsafeMutablePointer<Float>
     package var gradR: UnsafeMutablePointer<Float>?
+    /// The worker's scratch for summing the weight gradients per row.
+    package var grouping: EventGrouping
 
     package init(
         membrane: UnsafePointer<Float>?, spikeNeurons: UnsafePointer<Int32>?, spikeOffsets: UnsafePointer<Int32>?,
         input: LayerEvents, lambdaI: UnsafeMutablePointer<Float>, lambdaV: UnsafeMutablePointer<Float>,
-        gradW: UnsafeMutablePointer<Float>, gradR: UnsafeMutablePointer<Float>?
+        gradW: UnsafeMutablePointer<Float>, gradR: UnsafeMutablePointer<Float>?, grouping: EventGrouping
     ) {
+        self.grouping = grouping
         (self.membrane, self.spikeNeurons, self.spikeOffsets, self.input) = (membrane, spikeNeurons, spikeOffsets, input)
         (self.lambdaI, self.lambdaV, self.gradW, self.gradR) = (lambdaI, lambdaV, gradW, gradR)
     }

@@ -57,8 +57,8 @@ func simulateLayer(
     let step = p.step
     I.update(repeating: Vec(), count: C)
     V.update(repeating: Vec(), count: C)  // at rest
-    let W = p.weights.pointer
-    let R = p.recurrent?.pointer
+    let W = UnsafePointer(p.weights.pointer)
+    let R = UnsafePointer(p.recurrent?.pointer)
     let thr = Vec(repeating: p.threshold - leak)
     let vReset = p.vReset - leak
     let threshold = p.threshold - leak
@@ -66,7 +66,6 @@ func simulateLayer(
     let spiking = p.kind != .leakyReadout
     let delayed = p.timing == .delayed
     let reset = p.reset
-    let bits = laneBits
     var n = 0
     // Quiescence test: the last step with input, and the bound factor on the current.
     var lastInput = -1
@@ -122,15 +121,9 @@ func simulateLayer(
         } else {
             for c in 0..<C { I[c] = step.current(I[c]) }
         }
-        for k in Int(inputOffsets[t])..<Int(inputOffsets[t + 1]) {
-            let row = vectors(UnsafePointer(W + Int(inputIndices[k]) * stride))
-            for c in 0..<C { I[c] += row[c] }
-        }
+        addRows(W, stride: stride, indices: inputIndices, events: Int(inputOffsets[t])..<Int(inputOffsets[t + 1]), into: current)
         if let R = R, n > first {
-            for k in first..<n {
-                let row = vectors(UnsafePointer(R + Int(spikes![k]) * stride))
-                for c in 0..<C { I[c] += row[c] }
-            }
+            addRows(R, stride: stride, indices: UnsafePointer(spikes!), events: first..<n, into: current)
         }
         if !delayed {
             for c in 0..<C { V[c] = step.membraneAboveRest(V[c], drive: I[c]) }
@@ -157,6 +150,7 @@ package final class BackwardScratch {
     package let currentTrace: [FloatBuffer]  // per layer [(T+1)][stride], only for differentiable zero reset
     package let gradW: [FloatBuffer]  // per layer [inputCount][stride]
     package let gradR: [FloatBuffer?]
+    package let grouping = EventGrouping()
     /// With dropout, per layer: the keep mask `[stride]` and the spikes that reached the next layer.
     package let keep: [FloatBuffer]
     package let sentIndices: [Int32Buffer]
@@ -236,11 +230,7 @@ func backwardLayerKernel<K: SurrogateKernel>(_ p: PackedLayer, surrogate: K, ste
                 }
             }
         }
-        // 2. weight gradients from the events at t
-        for k in Int(inputOffsets[t])..<Int(inputOffsets[t + 1]) {
-            let g = vectors(gradW + Int(inputIndices[k]) * stride)
-            for c in 0..<C { g[c] += Lt1[c] }
-        }
+        // 2. (the weight gradients of the events at t are summed per row after the loop)
         // 3. λV[t]
         let cur = vectors(rowCur)
         let nxt = vectors(UnsafePointer(rowNext))
@@ -273,12 +263,6 @@ func backwardLayerKernel<K: SurrogateKernel>(_ p: PackedLayer, surrogate: K, ste
                 // gS += R·λI[t+1]: row i of R holds neuron i's outgoing synapses, so (R·λ)_i = Σ_k R[i,k] λ_k,
                 // formed as Σ_k λ_k · (row k of Rᵀ).
                 addTransposedProduct(rows: RT, count: p.neuronCount, stride: stride, x: L + (t + 1) * stride, into: rowCur)
-                if let so = spikeOffsets, let sn = spikeNeurons, so[t + 1] > so[t] {
-                    for k in Int(so[t])..<Int(so[t + 1]) {
-                        let g = vectors(gradR! + Int(sn[k]) * stride)
-                        for c in 0..<C { g[c] += Lt1[c] }
-                    }
-                }
             }
             if diffReset {
                 if zeroReset {
@@ -310,6 +294,14 @@ func backwardLayerKernel<K: SurrogateKernel>(_ p: PackedLayer, surrogate: K, ste
         rowCur = old2
         t -= 1
     }
+    // dW[j,:] += λI[t+1] for every input event (t, j); dR[i,:] += λI[t+1] for every own spike (t, i).
+    io.grouping.accumulate(
+        offsets: inputOffsets, indices: inputIndices, endStep: tEnd, rowCount: p.inputCount, adjoints: L, stride: stride,
+        into: gradW)
+    if spiking, RT != nil, let so = spikeOffsets, let sn = spikeNeurons, let gradR {
+        io.grouping.accumulate(
+            offsets: so, indices: sn, endStep: tEnd, rowCount: p.neuronCount, adjoints: L, stride: stride, into: gradR)
+    }
 }
 
 /// Reconstructs the synaptic-current trace `I[0...T]` of a layer from its input events and its own
@@ -326,15 +318,9 @@ func reconstructCurrent(
         let prev = vectors(UnsafePointer(trace + t * stride))
         let next = vectors(trace + (t + 1) * stride)
         for c in 0..<C { next[c] = step.current(prev[c]) }
-        for k in Int(inputOffsets[t])..<Int(inputOffsets[t + 1]) {
-            let row = vectors(UnsafePointer(p.weights.pointer + Int(inputIndices[k]) * stride))
-            for c in 0..<C { next[c] += row[c] }
-        }
+        addRows(p.weights.pointer, stride: stride, indices: inputIndices, events: Int(inputOffsets[t])..<Int(inputOffsets[t + 1]), into: trace + (t + 1) * stride)
         if let R = p.recurrent?.pointer, let so = spikeOffsets, let sn = spikeNeurons {
-            for k in Int(so[t])..<Int(so[t + 1]) {
-                let row = vectors(UnsafePointer(R + Int(sn[k]) * stride))
-                for c in 0..<C { next[c] += row[c] }
-            }
+            addRows(R, stride: stride, indices: sn, events: Int(so[t])..<Int(so[t + 1]), into: trace + (t + 1) * stride)
         }
     }
 }

@@ -221,7 +221,7 @@ public final class BPTT: @unchecked Sendable {
         var io = BackwardLayerIO(
             membrane: rec.membrane.map { UnsafePointer($0.pointer + local * T * p.stride) },
             spikeNeurons: spikeNeurons, spikeOffsets: spikeOffsets, input: input,
-            lambdaI: sc.lambdaI[l].pointer, lambdaV: sc.lambdaV[l].pointer, gradW: sc.gradW[l].pointer, gradR: sc.gradR[l]?.pointer)
+            lambdaI: sc.lambdaI[l].pointer, lambdaV: sc.lambdaV[l].pointer, gradW: sc.gradW[l].pointer, gradR: sc.gradR[l]?.pointer, grouping: sc.grouping)
         if spiking && p.reset == .zero && p.resetGradient == .differentiable {
             let own = spikeOffsets.map { LayerEvents(offsets: $0, indices: spikeNeurons!) }
             backend.reconstructCurrent(layer: l, of: packed, stepCount: T, input: input, spikes: own, into: sc.currentTrace[l].pointer)
