@@ -5,7 +5,9 @@ import SpikeCore
 /// (labels 10–19) spoken by `espeak-ng` voices at several speeds and pitches, converted by `Cochlea`.
 ///
 /// As in SHD, the test split's speakers never occur in training: a "speaker" is one espeak-ng voice variant
-/// (with its own English accent), and whole voices are held out.
+/// (with its own English accent), and whole voices are held out. With ``synthesizer`` `.festival` the corpus is a
+/// test set only: the English digits spoken by every installed English Festival voice at several speaking rates —
+/// a held-out *synthesizer*, for measuring how a model trained on espeak-ng generalizes (never for training).
 public struct SpokenDigitsCorpus: Codable, Sendable {
     public static let englishWords = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     public static let germanWords = ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"]
@@ -22,6 +24,9 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
     /// "en", "de" or both.
     public var languages: [String] = ["en", "de"]
     public var seed: UInt64 = 1
+    public var synthesizer = SpeechSynthesizer.espeak
+    /// Festival only: duration stretch factors (Festival's `Duration_Stretch`; > 1 speaks slower).
+    public var stretches: [Double] = [0.8, 0.9, 1.0, 1.12, 1.25]
 
     public init() {}
 
@@ -35,6 +40,9 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
         public var speed: Int
         public var pitch: Int
         public var test: Bool
+        public var synthesizer = SpeechSynthesizer.espeak
+        /// Festival's duration stretch (nil for espeak-ng).
+        public var stretch: Double? = nil
     }
 
     public func validate() throws {
@@ -45,6 +53,10 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
         guard !pitches.isEmpty, pitches.allSatisfy({ (0...99).contains($0) }) else { throw bad("pitches", "each must be in 0…99") }
         guard !languages.isEmpty, languages.allSatisfy({ ["en", "de"].contains($0) }) else { throw bad("languages", "must be en, de or both") }
         guard (0...0.5).contains(jitter) else { throw bad("jitter", "must be in 0…0.5") }
+        if synthesizer == .festival {
+            guard languages == ["en"] else { throw bad("languages", "Festival's installed voices speak English only: use --languages en") }
+            guard !stretches.isEmpty, stretches.allSatisfy({ (0.5...2).contains($0) }) else { throw bad("stretches", "each must be in 0.5…2") }
+        }
     }
 
     /// The espeak-ng voice variants installed on this machine, sorted (`espeak-ng --voices=variant`).
@@ -59,9 +71,10 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
         return Array(Set(names)).filter { $0 != "fast" }.sorted()
     }
 
-    /// Every utterance of the corpus, deterministic for the seed and the installed variants.
+    /// Every utterance of the corpus, deterministic for the seed and the installed variants (Festival: voices).
     public func items(variants: [String]) throws -> [Item] {
         try validate()
+        if synthesizer == .festival { return festivalItems(voices: variants) }
         guard variants.count >= voices else {
             throw CochleaError(field: "voices", message: "\(voices) voices requested but espeak-ng has \(variants.count) variants installed")
         }
@@ -88,6 +101,18 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
             }
         }
         return items
+    }
+
+    /// The Festival test set: every voice × English digit × stretch, all in the test split.
+    func festivalItems(voices: [String]) -> [Item] {
+        voices.enumerated().flatMap { v, voice in
+            Self.englishWords.enumerated().flatMap { digit, word in
+                stretches.map { s in
+                    Item(voice: voice, speaker: v, language: "en", word: word, label: digit, speed: 0, pitch: 0,
+                         test: true, synthesizer: .festival, stretch: s)
+                }
+            }
+        }
     }
 
     /// Class names indexed by label, as stored in `extra/keys`.
@@ -125,6 +150,7 @@ public enum Synthesizer {
 
     /// Speaks `item` and returns the audio.
     public static func speak(_ item: SpokenDigitsCorpus.Item) throws -> AudioClip {
+        if item.synthesizer == .festival { return try Festival.speak(item) }
         let wav = try run(["-v", item.voice, "-s", "\(item.speed)", "-p", "\(item.pitch)", "--stdout", item.word])
         return try WAVFile.decode(wav, path: "espeak-ng -v \(item.voice) '\(item.word)'")
     }

@@ -6,6 +6,7 @@ import SpikeTraining
 
 /// Synthesizes a spoken-digits corpus with espeak-ng, converts every utterance to spikes with the cochlea model
 /// and writes `shd_train.h5`, `shd_test.h5` and `spoken-digits.json`: what `spikeloop dataset spoken-digits` does.
+/// With Festival (a held-out synthesizer) it writes the test file alone.
 ///
 /// One utterance per worker at a time (synthesis is a subprocess, so utterances, not channels, run in
 /// parallel). Deterministic for a corpus seed and an espeak-ng installation.
@@ -39,7 +40,8 @@ public struct SpokenDigitsGeneration: Sendable {
     {
         try validate()
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let variants = try SpokenDigitsCorpus.installedVariants()
+        let festival = corpus.synthesizer == .festival
+        let variants = try festival ? Festival.installedEnglishVoices() : SpokenDigitsCorpus.installedVariants()
         let items = try corpus.items(variants: variants)
         let t0 = monotonicSeconds()
         let cochlea = try Cochlea()
@@ -52,7 +54,7 @@ public struct SpokenDigitsGeneration: Sendable {
             for i in range {
                 do {
                     let clip = try Synthesizer.speak(items[i])
-                    let s = try cochlea.convert(clip, source: "espeak-ng", seed: corpus.seed &+ UInt64(i) &* 0x9E37_79B9, threads: 1)
+                    let s = try cochlea.convert(clip, source: corpus.synthesizer.rawValue, seed: corpus.seed &+ UInt64(i) &* 0x9E37_79B9, threads: 1)
                     samples[i] = SHDSample(times: s.times, units: s.units, label: Int32(items[i].label))
                     seconds[i] = s.audioSeconds
                 } catch { failures[i] = "\(error)" }
@@ -66,7 +68,7 @@ public struct SpokenDigitsGeneration: Sendable {
         let wall = monotonicSeconds() - t0
         var spikes = 0
         var audio = 0.0
-        for split in [false, true] {
+        for split in festival ? [true] : [false, true] {
             let idx = items.indices.filter { items[$0].test == split }
             let path = (output as NSString).appendingPathComponent(split ? "shd_test.h5" : "shd_train.h5")
             let chosen = idx.compactMap { samples[$0] }
@@ -91,12 +93,13 @@ public struct SpokenDigitsGeneration: Sendable {
                 as [String: Any]
         }
         let manifest: [String: Any] = [
-            "generator": "spikeloop dataset spoken-digits", "seed": corpus.seed, "voices": corpus.voices,
+            "generator": "spikeloop dataset spoken-digits", "synthesizer": corpus.synthesizer.rawValue,
+            "seed": corpus.seed, "voices": corpus.synthesizer == .festival ? installedVariants : corpus.voices,
             "test_voices": corpus.testVoices, "speeds": corpus.speeds, "pitches": corpus.pitches,
-            "jitter": corpus.jitter,
+            "jitter": corpus.jitter, "stretches": corpus.synthesizer == .festival ? corpus.stretches : [],
             "languages": corpus.languages, "classes": SpokenDigitsCorpus.classNames, "speakers": speakers,
             "train_samples": s.trainSamples, "test_samples": s.testSamples, "audio_seconds": s.audioSeconds,
-            "spikes": s.spikes, "wall_seconds": s.wallSeconds, "espeak_variants_installed": installedVariants,
+            "spikes": s.spikes, "wall_seconds": s.wallSeconds, "voices_installed": installedVariants,
             "cochlea": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(cochlea))) ?? [:],
         ]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])

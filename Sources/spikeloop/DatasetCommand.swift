@@ -16,7 +16,10 @@ struct SpokenDigits: ParsableCommand {
         discussion: """
             Writes shd_train.h5 and shd_test.h5 (the SHD layout; train with `spikeloop train --dataset shd \
             --data-dir DIR`) and spoken-digits.json (the voices, the split and the settings). Test voices never occur \
-            in training. Deterministic for a seed and an espeak-ng installation.
+            in training. Deterministic for a seed and an espeak-ng installation. \
+            --synthesizer festival writes a held-out-synthesizer test set instead (shd_test.h5 only): the English \
+            digits spoken by every installed English Festival voice at each --stretches factor (labels 0–9; \
+            evaluate a model trained on espeak-ng with `spikeloop evaluate CKPT --data-dir DIR`; never train on it).
             """)
 
     @Option(name: .shortAndLong, help: "Output folder.") var output: String
@@ -26,6 +29,8 @@ struct SpokenDigits: ParsableCommand {
     @Option(help: "Base pitches (0–99), comma-separated.") var pitches: String = "30,60"
     @Option(help: "Languages: en, de or en,de (labels 0–9 English, 10–19 German).") var languages: String = "en,de"
     @Option(parsing: .unconditional, help: "Seed of the voice choice, the split, the jitter and the spike generation.") var seed: UInt64 = 1
+    @Option(help: "Synthesizer: espeak-ng (train and test splits) or festival (a held-out test set, English only).") var synthesizer: String = "espeak-ng"
+    @Option(help: "Festival: duration stretch factors, comma-separated (> 1 speaks slower).") var stretches: String = "0.8,0.9,1.0,1.12,1.25"
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
@@ -42,6 +47,16 @@ struct SpokenDigits: ParsableCommand {
         c.pitches = try ints(pitches, "--pitches")
         c.languages = languages.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         c.seed = seed
+        guard let kind = SpeechSynthesizer(rawValue: synthesizer) else {
+            throw ValidationError("--synthesizer: expected \(SpeechSynthesizer.allCases.map(\.rawValue).joined(separator: " or ")), got '\(synthesizer)'")
+        }
+        c.synthesizer = kind
+        if kind == .festival {
+            let values = stretches.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { throw ValidationError("--stretches: expected comma-separated numbers, got '\(stretches)'") }
+            c.stretches = values.map { $0! }
+            if languages == "en,de" { c.languages = ["en"] }  // (the default) Festival's voices speak English
+        }
         do { try c.validate() } catch let e as CochleaError { throw ValidationError("--\(e.field): \(e.message)") }
         return c
     }
@@ -68,8 +83,9 @@ struct SpokenDigits: ParsableCommand {
         }
         progress.clear()
         let s = summary
-        print(String(format: "%d utterances (%d train, %d test; %d voices, %d held out), %.1f s of audio, %.1f spikes per utterance, in %.1f s (%.1f× real time) → %@",
-                     s.samples, s.trainSamples, s.testSamples, config.voices, config.testVoices, s.audioSeconds,
+        let voicesText = config.synthesizer == .festival ? "Festival voices, test set only" : "\(config.voices) voices, \(config.testVoices) held out"
+        print(String(format: "%d utterances (%d train, %d test; %@), %.1f s of audio, %.1f spikes per utterance, in %.1f s (%.1f× real time) → %@",
+                     s.samples, s.trainSamples, s.testSamples, voicesText, s.audioSeconds,
                      Double(s.spikes) / Double(max(1, s.samples)), s.wallSeconds, s.audioSeconds / s.wallSeconds, output))
         if json {
             printJSONLine(["output": output, "samples": s.samples, "train_samples": s.trainSamples, "test_samples": s.testSamples,
