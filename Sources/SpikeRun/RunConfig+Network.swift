@@ -2,6 +2,13 @@ import Foundation
 import SpikeTraining
 
 extension RunConfig {
+    /// The spike-domain augmentation these settings ask for.
+    public var spikeAugmentation: SpikeAugmentation {
+        SpikeAugmentation(
+            channelJitter: channelJitter, onsetShift: augmentOnsetShift, channelMask: augmentChannelMask,
+            timeMask: augmentTimeMask, spikeDrop: augmentSpikeDrop)
+    }
+
     /// A fresh network for `inputs` channels and `classes` outputs, initialized as in the paper.
     ///
     /// Hidden layers use ``neuron``; the readout is a leaky integrator with the same time constants. Weights are

@@ -65,6 +65,10 @@ extension RunConfig {
         try SettingCheck.real(dropout, "dropout", min: 0, max: 1, openMax: true)
         try SettingCheck.nonNegative(rotation, "rotation", max: 180)
         try SettingCheck.int(channelJitter, "channelJitter", 0...Limits.channelJitter)
+        try SettingCheck.int(augmentOnsetShift, "augmentOnsetShift", 0...Limits.channelJitter)
+        try SettingCheck.int(augmentChannelMask, "augmentChannelMask", 0...Limits.channelJitter)
+        try SettingCheck.int(augmentTimeMask, "augmentTimeMask", 0...Limits.channelJitter)
+        try SettingCheck.real(augmentSpikeDrop, "augmentSpikeDrop", min: 0, max: 1, openMax: true)
         if dataset == "synthetic" {
             let total = (trainSamples ?? RunData.syntheticTrainSamples) + validationSamples
             guard total <= Limits.syntheticSamples else {

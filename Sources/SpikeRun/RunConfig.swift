@@ -33,6 +33,13 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// Channel-shift augmentation for spike datasets: each training sample moves by a uniform whole number of
     /// channels in −J…J, redrawn every epoch (0: off).
     public var channelJitter = 0
+    /// Spike-domain augmentation of spike datasets (`SpikeAugmentation`), redrawn every epoch (0: off): onset
+    /// shift by up to ±steps, one silenced band of up to N channels, one silenced span of up to N steps, and the
+    /// probability that each spike is deleted.
+    public var augmentOnsetShift = 0
+    public var augmentChannelMask = 0
+    public var augmentTimeMask = 0
+    public var augmentSpikeDrop = 0.0
     // network
     public var hidden = [246]
     public var recurrent = false

@@ -38,13 +38,12 @@ public struct RunData: Sendable {
         self.loadSeconds = loadSeconds
     }
 
-    /// Training batch for `epoch`: shifted channels (``RunConfig/channelJitter``) or re-encoded with fresh seeded
-    /// rotations (``RunConfig/rotation``) when augmenting, else ``train``.
+    /// Training batch for `epoch`: spike-domain augmentation (``RunConfig/spikeAugmentation``) or re-encoded
+    /// with fresh seeded rotations (``RunConfig/rotation``) when augmenting, else ``train``.
     public func trainBatch(epoch: Int, config: RunConfig) -> SpikeBatch {
-        if config.channelJitter > 0 && trainImages == nil {
-            var rng = SeededRandom(seed: config.seed, stream: 0xC4A7 &+ UInt64(epoch))
-            let j = config.channelJitter
-            return train.shiftingChannels(by: (0..<train.sampleCount).map { _ in rng.nextIndex(below: 2 * j + 1) - j })
+        let augmentation = config.spikeAugmentation
+        if augmentation.isActive && trainImages == nil {
+            return augmentation.apply(to: train, seed: config.seed, epoch: epoch)
         }
         guard config.rotation > 0, let images = trainImages, let enc = encoder else { return train }
         var rng = SeededRandom(seed: config.seed, stream: 0xA06 &+ UInt64(epoch))

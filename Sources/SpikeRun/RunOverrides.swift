@@ -33,6 +33,10 @@ public struct RunOverrides: Sendable {
     public var hiddenL2: Float?
     public var rotation: Double?
     public var channelJitter: Int?
+    public var augmentOnsetShift: Int?
+    public var augmentChannelMask: Int?
+    public var augmentTimeMask: Int?
+    public var augmentSpikeDrop: Double?
     public var dropout: Float?
     public var validationSamples: Int?
     public var trainSamples: Int?
@@ -75,7 +79,8 @@ public struct RunOverrides: Sendable {
     public static let flaggedKeys: [String] = [
         "dataset", "dataDir", "epochs", "batchSize", "learningRate", "lrDecay", "optimizer", "hidden", "recurrent",
         "steps", "dt", "tauMem", "tauSyn", "reset", "resetGradient", "surrogate", "loss", "readoutScale", "burst",
-        "hiddenL2", "rotation", "channelJitter", "dropout", "validationSamples", "trainSamples", "seed", "threads",
+        "hiddenL2", "rotation", "channelJitter", "augmentOnsetShift", "augmentChannelMask", "augmentTimeMask",
+        "augmentSpikeDrop", "dropout", "validationSamples", "trainSamples", "seed", "threads",
         "learning", "feedback", "substrate", "chipCalibrated", "chipMismatchScale", "chipNoise", "chipDecalibration",
         "chipSubsteps", "weightsOnlyCheckpoints", "tensorboard", "onchipSampleEvery", "onchipHomeostasis",
     ]
@@ -90,6 +95,8 @@ public struct RunOverrides: Sendable {
             ("reset", reset != nil), ("resetGradient", resetGradient != nil), ("surrogate", surrogate != nil),
             ("loss", loss != nil), ("readoutScale", readoutScale != nil), ("burst", burst != nil),
             ("hiddenL2", hiddenL2 != nil), ("rotation", rotation != nil), ("channelJitter", channelJitter != nil),
+            ("augmentOnsetShift", augmentOnsetShift != nil), ("augmentChannelMask", augmentChannelMask != nil),
+            ("augmentTimeMask", augmentTimeMask != nil), ("augmentSpikeDrop", augmentSpikeDrop != nil),
             ("dropout", dropout != nil), ("validationSamples", validationSamples != nil),
             ("trainSamples", trainSamples != nil), ("seed", seed != nil), ("threads", threads != nil),
             ("learning", learning != nil), ("feedback", feedback != nil), ("substrate", substrate != nil),
@@ -167,6 +174,10 @@ public struct RunOverrides: Sendable {
         if let v = hiddenL2 { c.hiddenL2 = v }
         if let v = rotation { c.rotation = v }
         if let v = channelJitter { c.channelJitter = v }
+        if let v = augmentOnsetShift { c.augmentOnsetShift = v }
+        if let v = augmentChannelMask { c.augmentChannelMask = v }
+        if let v = augmentTimeMask { c.augmentTimeMask = v }
+        if let v = augmentSpikeDrop { c.augmentSpikeDrop = v }
         if let v = dropout { c.dropout = v }
         if let v = validationSamples { c.validationSamples = v }
         if let v = trainSamples { c.trainSamples = v }

@@ -42,6 +42,10 @@ struct ConfigFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: help("Hidden weight L2 strength", key: "hiddenL2")) var hiddenL2: Float?
     @Option(parsing: .unconditional, help: help("Random rotation augmentation, degrees (0: off)", key: "rotation")) var rotation: Double?
     @Option(parsing: .unconditional, help: help("Channel-shift augmentation for spike datasets: shift each training sample by up to ±J channels (0: off)", key: "channelJitter")) var channelJitter: Int?
+    @Option(parsing: .unconditional, help: help("Onset-shift augmentation for spike datasets: move each training sample by up to ±N steps (0: off)", key: "augmentOnsetShift")) var augmentOnsetShift: Int?
+    @Option(parsing: .unconditional, help: help("Channel-mask augmentation: silence a band of up to N channels per training sample (0: off)", key: "augmentChannelMask")) var augmentChannelMask: Int?
+    @Option(parsing: .unconditional, help: help("Time-mask augmentation: silence a span of up to N steps per training sample (0: off)", key: "augmentTimeMask")) var augmentTimeMask: Int?
+    @Option(parsing: .unconditional, help: help("Spike-drop augmentation: probability that each training spike is deleted (0: off)", key: "augmentSpikeDrop")) var augmentSpikeDrop: Double?
     @Option(parsing: .unconditional, help: help("Dropout on hidden spikes during training (probability per hidden neuron and sample)", key: "dropout")) var dropout: Float?
     @Option(parsing: .unconditional, help: help("Validation samples carved from the training set", key: "validationSamples")) var validationSamples: Int?
     @Option(parsing: .unconditional, help: help("Use only the first N training samples", key: "trainSamples")) var trainSamples: Int?
@@ -86,6 +90,10 @@ struct ConfigFlags: ParsableArguments {
         o.hiddenL2 = hiddenL2
         o.rotation = rotation
         o.channelJitter = channelJitter
+        o.augmentOnsetShift = augmentOnsetShift
+        o.augmentChannelMask = augmentChannelMask
+        o.augmentTimeMask = augmentTimeMask
+        o.augmentSpikeDrop = augmentSpikeDrop
         o.dropout = dropout
         o.validationSamples = validationSamples
         o.trainSamples = trainSamples

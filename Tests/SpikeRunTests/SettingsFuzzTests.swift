@@ -98,6 +98,7 @@ import Testing
         ("imageSize", false), ("validationSamples", false), ("trainSamples", false), ("testSamples", false),
         ("tauIn", false), ("thresholdIn", false), ("shdTimeScale", false), ("shdChannelOffset", false),
         ("shdChannelStride", false), ("dropout", false), ("rotation", false), ("channelJitter", false),
+        ("augmentOnsetShift", false), ("augmentChannelMask", false), ("augmentTimeMask", false), ("augmentSpikeDrop", false),
         ("steps", false), ("dt", false), ("tauMem", false), ("tauSyn", false), ("threshold", false),
         ("initScale", false), ("hiddenInitMean", true), ("weightLimit", false), ("readoutScale", false),
         ("tieBreakNoise", false), ("burst", false), ("readoutAmplitude", false), ("upperBound", false),
