@@ -27,6 +27,10 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
     public var synthesizer = SpeechSynthesizer.espeak
     /// Festival only: duration stretch factors (Festival's `Duration_Stretch`; > 1 speaks slower).
     public var stretches: [Double] = [0.8, 0.9, 1.0, 1.12, 1.25]
+    /// Extra renditions of every *training* utterance, each through ``audioAugmentation`` with its own seed (test
+    /// utterances are never augmented).
+    public var augmentedCopies = 0
+    public var audioAugmentation = AudioAugmentation()
 
     public init() {}
 
@@ -43,6 +47,8 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
         public var synthesizer = SpeechSynthesizer.espeak
         /// Festival's duration stretch (nil for espeak-ng).
         public var stretch: Double? = nil
+        /// Seed of this rendition's audio augmentation (nil: the plain synthesis).
+        public var augmentationSeed: UInt64? = nil
     }
 
     public func validate() throws {
@@ -53,7 +59,9 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
         guard !pitches.isEmpty, pitches.allSatisfy({ (0...99).contains($0) }) else { throw bad("pitches", "each must be in 0…99") }
         guard !languages.isEmpty, languages.allSatisfy({ ["en", "de"].contains($0) }) else { throw bad("languages", "must be en, de or both") }
         guard (0...0.5).contains(jitter) else { throw bad("jitter", "must be in 0…0.5") }
+        guard (0...20).contains(augmentedCopies) else { throw bad("augmented-copies", "must be in 0…20, got \(augmentedCopies)") }
         if synthesizer == .festival {
+            guard augmentedCopies == 0 else { throw bad("augmented-copies", "the Festival set is a test set: it is never augmented") }
             guard languages == ["en"] else { throw bad("languages", "Festival's installed voices speak English only: use --languages en") }
             guard !stretches.isEmpty, stretches.allSatisfy({ (0.5...2).contains($0) }) else { throw bad("stretches", "each must be in 0.5…2") }
         }
@@ -95,6 +103,13 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
                                 voice: "\(language == "en" ? accent : "de")+\(variant)", speaker: v,
                                 language: language, word: word, label: digit + (language == "en" ? 0 : 10),
                                 speed: jittered(speed), pitch: min(99, max(0, jittered(pitch))), test: v < testVoices))
+                            if v < testVoices { continue }
+                            let original = items[items.count - 1]
+                            for _ in 0..<augmentedCopies {
+                                var c = original
+                                c.augmentationSeed = seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(items.count)
+                                items.append(c)
+                            }
                         }
                     }
                 }
@@ -113,6 +128,12 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
                 }
             }
         }
+    }
+
+    /// The audio of `item`: synthesized, then augmented when the item is an augmented rendition.
+    public func render(_ item: Item) throws -> AudioClip {
+        let clip = try Synthesizer.speak(item)
+        return item.augmentationSeed.map { audioAugmentation.apply(to: clip, seed: $0) } ?? clip
     }
 
     /// Class names indexed by label, as stored in `extra/keys`.

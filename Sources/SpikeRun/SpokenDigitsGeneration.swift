@@ -53,7 +53,7 @@ public struct SpokenDigitsGeneration: Sendable {
         parallelChunks(count: items.count, workers: workers) { w, range in
             for i in range {
                 do {
-                    let clip = try Synthesizer.speak(items[i])
+                    let clip = try corpus.render(items[i])
                     let s = try cochlea.convert(clip, source: corpus.synthesizer.rawValue, seed: corpus.seed &+ UInt64(i) &* 0x9E37_79B9, threads: 1)
                     samples[i] = SHDSample(times: s.times, units: s.units, label: Int32(items[i].label))
                     seconds[i] = s.audioSeconds

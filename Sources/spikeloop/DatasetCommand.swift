@@ -31,6 +31,7 @@ struct SpokenDigits: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the voice choice, the split, the jitter and the spike generation.") var seed: UInt64 = 1
     @Option(help: "Synthesizer: espeak-ng (train and test splits) or festival (a held-out test set, English only).") var synthesizer: String = "espeak-ng"
     @Option(help: "Festival: duration stretch factors, comma-separated (> 1 speaks slower).") var stretches: String = "0.8,0.9,1.0,1.12,1.25"
+    @Option(parsing: .unconditional, help: "Extra renditions of every training utterance through audio augmentation (speed ±10 %, loudness ±6 dB, reverberation and noise at 10–30 dB SNR, each with probability 0.5; test voices are never augmented).") var augmentedCopies: Int = 0
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
@@ -47,6 +48,7 @@ struct SpokenDigits: ParsableCommand {
         c.pitches = try ints(pitches, "--pitches")
         c.languages = languages.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         c.seed = seed
+        c.augmentedCopies = augmentedCopies
         guard let kind = SpeechSynthesizer(rawValue: synthesizer) else {
             throw ValidationError("--synthesizer: expected \(SpeechSynthesizer.allCases.map(\.rawValue).joined(separator: " or ")), got '\(synthesizer)'")
         }

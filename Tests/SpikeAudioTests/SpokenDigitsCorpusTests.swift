@@ -15,6 +15,17 @@ import Testing
         #expect(Set(items.map(\.label)) == Set(0..<20) && items.allSatisfy { $0.synthesizer == .espeak && $0.stretch == nil })
     }
 
+    @Test("augmented copies: every training utterance gets K renditions with distinct seeds; test utterances none")
+    func augmentedCopies() throws {
+        var c = SpokenDigitsCorpus()
+        (c.voices, c.testVoices, c.speeds, c.pitches, c.augmentedCopies) = (3, 1, [150], [50], 2)
+        let items = try c.items(variants: ["a", "b", "c"])
+        let train = items.filter { !$0.test }, test = items.filter(\.test)
+        #expect(train.count == 2 * 20 * 3 && test.count == 20 && test.allSatisfy { $0.augmentationSeed == nil })
+        let seeds = train.compactMap(\.augmentationSeed)
+        #expect(seeds.count == 2 * 20 * 2 && Set(seeds).count == seeds.count)
+    }
+
     @Test("Festival: a test set only — every voice × English digit × stretch, labels 0–9")
     func festivalTestSet() throws {
         var c = SpokenDigitsCorpus()
