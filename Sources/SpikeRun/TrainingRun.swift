@@ -117,7 +117,7 @@ public final class TrainingRun {
         workers = config.workers
         substrateSpec = try config.substrateSpec()
         let chip = try substrateSpec.makeChip(for: network, chip: config.chipSettings)
-        substrate = chip ?? SoftwareSubstrate()
+        substrate = try chip ?? substrateSpec.makeSubstrate(for: network, chip: config.chipSettings)
         // A resumed optimizer keeps its moments and step count; its hyperparameters come from the config, so
         // `--resume DIR --lr X` trains on with X (decayed by the schedule from the resumed epoch).
         var optimizer = checkpoint?.optimizer ?? Optimizer(config: config.optimizerConfig, network: network)
@@ -126,6 +126,11 @@ public final class TrainingRun {
             network: network, optimizer: optimizer, objective: config.objective, substrate: substrate,
             stepCount: config.steps, seed: config.seed, workers: workers, learning: config.learningRule,
             dropout: config.dropout)
+        if config.learningRule == .onDevice && chip == nil {
+            throw RunError(
+                .invalidSetting, subject: "hidden",
+                "on-chip learning needs the network on one chip; \(network.inputCount)-\(config.hidden.map(String.init).joined(separator: "-"))-\(network.outputCount) runs partitioned (see spikeloop partition)")
+        }
         if config.learningRule == .onDevice, let chip {
             let learner = try OnChipLearner(chip: chip, network: network, stepCount: config.steps, objective: config.objective, config: config.onChipLearning, seed: config.seed &+ 0x99)
             trainer.deviceLearner = learner
