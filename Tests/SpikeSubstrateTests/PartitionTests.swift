@@ -34,8 +34,8 @@ import SpikeTraining
         let p = LIFParameters(tauMem: 6e-6, tauSyn: 6e-6, reset: .zero)
         return onGrid(
             Network.feedForward(
-                sizes: [64, 24, 10], dt: 1.7e-6, hidden: p, readout: p,
-                initializers: [WeightInit(mean: 0.03, std: 0.08), WeightInit(std: 0.05)], recurrent: true,
+                sizes: [30, 24, 10], dt: 1.7e-6, hidden: p, readout: p,
+                initializers: [WeightInit(mean: 0.08, std: 0.1), WeightInit(std: 0.05)], recurrent: true,
                 recurrentInit: WeightInit(std: 0.05), weightLimit: 63.0 / 240.0, seed: 5))
     }
 
@@ -138,7 +138,8 @@ import SpikeTraining
         let m = try ChipMapping(network: net, config: Self.tinyChip, chips: 6)
         #expect(m.layers[0].partitions.count == 6)
         let (parted, _) = try Self.record(net, on: PartitionedChip(seed: 1, chips: 6, config: Self.tinyChip, calibrated: false))
-        #expect(parted == software && software.joined().count > 50)
+        #expect(parted == software)
+        #expect(software.joined().count > 50, "\(software.joined().count) spikes")
         #expect(throws: SubstrateError.self) { try PartitionedChip(seed: 1, chips: 2, config: Self.tinyChip, calibrated: false).load(net) }
     }
 
