@@ -7,9 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mnist=${1:-${SPIKELOOP_MNIST_DIR:-../shared/data/mnist}}
-mnist_epochs=${2:-20}
+mnist_epochs=${2:-60}
 digits=${3:-data/spoken-digits}
-digit_epochs=${4:-15}
+digit_epochs=${4:-30}
 make build >/dev/null
 mkdir -p results runs
 bin=.build/release/spikeloop
@@ -30,7 +30,7 @@ job() {
   tail -1 results/partition.jsonl
 }
 m=configs/partition-mnist784.yaml
-job mnist784-chip1 mnist-28x28 $m "$mnist_epochs" --data-dir "$mnist" --seed 1 --substrate chip:1
+for c in 1 2; do job "mnist784-chip$c" mnist-28x28 $m "$mnist_epochs" --data-dir "$mnist" --seed "$c" --substrate "chip:$c"; done
 job mnist784-5chips mnist-28x28 $m "$mnist_epochs" --data-dir "$mnist" --seed 1 --substrate chip:1 --chip-count 5
 if [ -f "$digits/shd_test.h5" ]; then
   job spoken700-3chips spoken-digits-700 configs/partition-spoken-digits-700.yaml "$digit_epochs" --data-dir "$digits" --seed 1 --substrate chip:1
