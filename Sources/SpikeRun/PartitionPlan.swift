@@ -54,13 +54,15 @@ public struct PartitionPlan {
         for (l, p) in mapping.layers.enumerated() {
             let sizes = p.partitions.map { "\($0.count)" }.joined(separator: ", ")
             out.append(
-                "layer \(l): \(p.neuronCount) neurons, \(p.sources) inputs each → \(p.circuitsPerNeuron) circuits per neuron, \(p.partitions.count) partition\(p.partitions.count == 1 ? "" : "s") (\(sizes))\(p.recurrent && p.partitions.count > 1 ? ", lockstep" : "")\(mapping.isRouted(layer: l) ? ", input routed between chips" : "")")
+                "layer \(l): \(p.neuronCount) neurons, \(p.sources) inputs each → \(p.circuitsPerNeuron) circuits per neuron, \(p.partitions.count) partition\(p.partitions.count == 1 ? "" : "s") (\(sizes))\(p.recurrent && p.partitions.count > 1 ? ", lockstep" : "")\(mapping.isRouted(layer: l) ? ", input routed between sub-networks" : "")")
         }
         for (i, s) in mapping.subnetworks.enumerated() {
             let pieces = s.pieces.map { "layer \($0.layer) neurons \($0.neurons.lowerBound)..<\($0.neurons.upperBound)" }.joined(separator: " + ")
             out.append("sub-network \(i): chip \(s.chip), wave \(s.wave), \(s.slots * mapping.circuitsPerSlot) circuits: \(pieces)")
         }
-        out.append(String(format: "%d runs per sample in %d waves; chip time %.1f µs, energy %.2f µJ per sample", mapping.runsPerSample, mapping.wavesPerSample, chipSecondsPerSample * 1e6, joulesPerSample * 1e6))
+        let (runs, waves) = (mapping.runsPerSample, mapping.wavesPerSample)
+        let cost = String(format: "chip time %.1f µs, energy %.2f µJ per sample", chipSecondsPerSample * 1e6, joulesPerSample * 1e6)
+        out.append("\(runs) run\(runs == 1 ? "" : "s") per sample in \(waves) wave\(waves == 1 ? "" : "s"); \(cost)")
         return out
     }
 

@@ -6,7 +6,8 @@ import SpikeTraining
 /// An emulated analog neuromorphic chip modelled on BrainScaleS-2, as a `Substrate` (DESIGN §4).
 ///
 /// One instance per seed: its fixed-pattern mismatch is frozen (`ChipInstance`). `load` maps the network onto
-/// the chip (capacity checked), quantizes weights to signed 6-bit values and writes them; `run` emulates the
+/// the chip (capacity checked; a dense layer with more than `maxFanIn` inputs gets compound neurons of several
+/// slots, ``ChipMapping``; a network over capacity runs on ``PartitionedChip``), quantizes weights to signed 6-bit values and writes them; `run` emulates the
 /// continuous-time dynamics on a fine grid (`ChipConfig.substeps` per model step) with per-neuron time
 /// constants, leak, threshold, reset and refractory time, per-synapse gains and membrane noise, and returns
 /// what a user records: spike times binned to the model grid and membrane samples of every neuron at each

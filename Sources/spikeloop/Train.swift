@@ -39,6 +39,9 @@ struct Train: ParsableCommand {
         guard let opened = try openRun() else { return }
         let (config, session) = opened
         if session.substrateSpec.isChip { log("substrate \(session.substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
+        if let m = try session.substrateSpec.mapping(for: session.trainer.network, chip: config.chipSettings), !m.fitsOneChip {
+            log("partitioned: \(m.runsPerSample) sub-networks per sample in \(m.wavesPerSample) waves on \(m.chips) chip\(m.chips == 1 ? "" : "s") (spikeloop partition shows the mapping)")
+        }
         if resume != nil { log("resuming \(session.directory.url.path) at epoch \(session.state.epoch + 1), batch \(session.state.nextBatch)") }
         var progress = ProgressLine(enabled: !json)
         var batchesRun = 0
