@@ -102,6 +102,8 @@ extension RunConfig {
         "chipNoise": "temporal membrane noise SD of the chip, threshold units",
         "chipDecalibration": "relative spread of tau_m, tau_s and (threshold - leak) applied after calibration",
         "chipSubsteps": "chip integration substeps per model step (its event clock)",
+        "chipCount": "emulated chips side by side for a network larger than one chip (1: its sub-networks run one after another on the same chip); docs/PARTITION.md",
+        "chipRoutingDelay": "extra delay of spikes routed between sub-networks (chips), model steps (0: delivered at the next step boundary)",
         "tensorboard": "write TensorBoard event files (tensorboard/ in the run directory): scalars and weight histograms",
     ]
 

@@ -30,6 +30,8 @@ extension RunConfig {
         /// Worker threads: 4× the cores (more only adds memory and contention).
         public static var threads: Int { 4 * max(1, availableCores) }
         public static let chipSubsteps = 1000
+        /// Emulated chips side by side.
+        public static let chips = 64
         /// Time constants and Δt, seconds.
         public static let seconds = 1000.0
         /// Learning rate, weight decay, regularizer strengths and other scale factors.
@@ -156,6 +158,7 @@ extension RunConfig {
             guard spec.isChip else { throw SettingCheck.fail("learning", "onchip runs on the emulated chip's plasticity processor: set --substrate chip[:SEED]") }
             guard loss == .sumOverTime else { throw SettingCheck.fail("loss", "on-chip learning needs the sum-over-time loss (--loss sum): the readout error must be known only at the end of a run") }
             guard hidden.count == 1 && !recurrent else { throw SettingCheck.fail("hidden", "on-chip learning trains one feed-forward hidden layer (--hidden N, not recurrent)") }
+            guard chipCount == 1 else { throw SettingCheck.fail("chipCount", "on-chip learning runs on one chip's plasticity processor: set --chip-count 1") }
         }
         if dropout > 0 && (learning != "bptt" || spec.isChip) {
             throw SettingCheck.fail("dropout", "is implemented for BPTT on the software substrate")
@@ -164,6 +167,11 @@ extension RunConfig {
         if let n = chipNoise { try SettingCheck.nonNegative(n, "chipNoise", max: 100) }
         try SettingCheck.nonNegative(chipDecalibration, "chipDecalibration", max: 10)
         if let s = chipSubsteps { try SettingCheck.int(s, "chipSubsteps", 1...Limits.chipSubsteps) }
+        try SettingCheck.int(chipCount, "chipCount", 1...Limits.chips)
+        try SettingCheck.int(chipRoutingDelay, "chipRoutingDelay", 0...steps)
+        if !spec.isChip && (chipCount != 1 || chipRoutingDelay != 0) {
+            throw SettingCheck.fail(chipCount != 1 ? "chipCount" : "chipRoutingDelay", "applies to emulated chips: set --substrate chip[:SEED]")
+        }
         if spec.isChip {
             for (key, tau) in [("tauMem", tauMem), ("tauSyn", tauSyn)] {
                 try SettingCheck.real(

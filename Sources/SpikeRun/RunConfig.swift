@@ -111,6 +111,11 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// Relative spread of τ_m, τ_s and (ϑ − leak) applied after calibration.
     public var chipDecalibration = 0.0
     public var chipSubsteps: Int? = nil
+    /// Emulated chips side by side for a network larger than one chip (1: its sub-networks run one after another
+    /// on the same chip); see ``PartitionedChip``.
+    public var chipCount = 1
+    /// Extra delay of spikes routed between sub-networks (chips), model steps (0: delivered at the next step boundary).
+    public var chipRoutingDelay = 0
 
     /// The paper's defaults for 16×16 Fashion-MNIST.
     public init() {}

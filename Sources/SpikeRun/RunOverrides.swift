@@ -50,6 +50,8 @@ public struct RunOverrides: Sendable {
     public var chipNoise: Double?
     public var decalibration: Double?
     public var chipSubsteps: Int?
+    public var chipCount: Int?
+    public var chipRoutingDelay: Int?
     public var onchipSampleEvery: Int?
     public var onchipHomeostasis: Float?
     public var weightsOnlyCheckpoints = false
@@ -82,7 +84,7 @@ public struct RunOverrides: Sendable {
         "hiddenL2", "rotation", "channelJitter", "augmentOnsetShift", "augmentChannelMask", "augmentTimeMask",
         "augmentSpikeDrop", "dropout", "validationSamples", "trainSamples", "seed", "threads",
         "learning", "feedback", "substrate", "chipCalibrated", "chipMismatchScale", "chipNoise", "chipDecalibration",
-        "chipSubsteps", "weightsOnlyCheckpoints", "tensorboard", "onchipSampleEvery", "onchipHomeostasis",
+        "chipSubsteps", "chipCount", "chipRoutingDelay", "weightsOnlyCheckpoints", "tensorboard", "onchipSampleEvery", "onchipHomeostasis",
     ]
 
     /// The config keys this value sets.
@@ -102,7 +104,8 @@ public struct RunOverrides: Sendable {
             ("learning", learning != nil), ("feedback", feedback != nil), ("substrate", substrate != nil),
             ("chipCalibrated", uncalibrated), ("chipMismatchScale", mismatchScale != nil),
             ("chipNoise", chipNoise != nil), ("chipDecalibration", decalibration != nil),
-            ("chipSubsteps", chipSubsteps != nil), ("weightsOnlyCheckpoints", weightsOnlyCheckpoints),
+            ("chipSubsteps", chipSubsteps != nil), ("chipCount", chipCount != nil), ("chipRoutingDelay", chipRoutingDelay != nil),
+            ("weightsOnlyCheckpoints", weightsOnlyCheckpoints),
             ("tensorboard", tensorboard != nil), ("onchipSampleEvery", onchipSampleEvery != nil),
             ("onchipHomeostasis", onchipHomeostasis != nil),
         ]
@@ -191,6 +194,8 @@ public struct RunOverrides: Sendable {
         if let v = chipNoise { c.chipNoise = v }
         if let v = decalibration { c.chipDecalibration = v }
         if let v = chipSubsteps { c.chipSubsteps = v }
+        if let v = chipCount { c.chipCount = v }
+        if let v = chipRoutingDelay { c.chipRoutingDelay = v }
         if weightsOnlyCheckpoints { c.weightsOnlyCheckpoints = true }
         if let v = tensorboard { c.tensorboard = v }
         if let v = onchipSampleEvery { c.onchipSampleEvery = v }

@@ -59,17 +59,39 @@ public enum SubstrateSpec: Equatable, Hashable, Sendable, CustomStringConvertibl
 
     /// Builds the substrate; a chip is calibrated for the first layer's time constants, loaded with `network`
     /// and decalibrated as `chip` says. `chip` is ignored for the software substrate.
+    /// A chip spec gives an ``EmulatedChip`` when the network fits one chip run and `settings.chips` is 1, else a
+    /// ``PartitionedChip`` over `settings.chips` chips (seeds `seed`, `seed + 1`, …).
     public func makeSubstrate(for network: Network, chip settings: ChipSettings = ChipSettings()) throws -> Substrate {
-        try makeChip(for: network, chip: settings) ?? SoftwareSubstrate()
+        if let chip = try makeChip(for: network, chip: settings) { return chip }
+        guard case .chip(let seed) = self else { return SoftwareSubstrate() }
+        let p = network.layers[0].parameters
+        let chips = PartitionedChip(
+            seed: seed, chips: settings.chips, config: settings.chipConfig, calibrated: settings.calibrated,
+            tauMem: p.tauMem, tauSyn: p.tauSyn, routingDelaySteps: settings.routingDelaySteps)
+        try chips.load(network)
+        if settings.decalibration > 0 {
+            chips.decalibrate(sigma: settings.decalibration)
+            try chips.load(network)
+        }
+        return chips
     }
 
-    /// The emulated chip this spec names, built as ``makeSubstrate(for:chip:)`` builds it (nil for `software`): for
-    /// callers that need the chip itself (the run report's ADC ranges, calibration and weight mapping).
+    /// How `network` maps onto the chips this spec and `settings` name (nil for `software`).
+    public func mapping(for network: Network, chip settings: ChipSettings = ChipSettings()) throws -> ChipMapping? {
+        guard isChip else { return nil }
+        try network.validate()
+        return try ChipMapping(network: network, config: settings.chipConfig, chips: settings.chips)
+    }
+
+    /// The emulated chip this spec names, built as ``makeSubstrate(for:chip:)`` builds it (nil for `software`, and
+    /// for a network that runs partitioned): for callers that need the chip itself (the run report's ADC ranges,
+    /// calibration and weight mapping, on-chip learning).
     public func makeChip(for network: Network, chip settings: ChipSettings = ChipSettings()) throws -> EmulatedChip? {
         switch self {
         case .software:
             return nil
         case .chip(let seed):
+            guard settings.chips == 1, try mapping(for: network, chip: settings)?.fitsOneChip == true else { return nil }
             let p = network.layers[0].parameters
             let chip = EmulatedChip(
                 seed: seed, config: settings.chipConfig, calibrated: settings.calibrated, tauMem: p.tauMem,
@@ -93,11 +115,17 @@ public struct ChipSettings: Equatable, Sendable {
     public var decalibration: Double
     /// Integration substeps per model step; nil: the `ChipConfig` default.
     public var substeps: Int?
+    /// Chips side by side for a network larger than one chip (``PartitionedChip``).
+    public var chips: Int
+    /// Extra delay of spikes routed between sub-networks, model steps.
+    public var routingDelaySteps: Int
 
     public init(
         calibrated: Bool = true, mismatchScale: Double = 1, noise: Double? = nil, decalibration: Double = 0,
-        substeps: Int? = nil
+        substeps: Int? = nil, chips: Int = 1, routingDelaySteps: Int = 0
     ) {
+        self.chips = chips
+        self.routingDelaySteps = routingDelaySteps
         self.calibrated = calibrated
         self.mismatchScale = mismatchScale
         self.noise = noise
@@ -122,7 +150,7 @@ extension RunConfig {
     public var chipSettings: ChipSettings {
         ChipSettings(
             calibrated: chipCalibrated, mismatchScale: chipMismatchScale, noise: chipNoise,
-            decalibration: chipDecalibration, substeps: chipSubsteps)
+            decalibration: chipDecalibration, substeps: chipSubsteps, chips: chipCount, routingDelaySteps: chipRoutingDelay)
     }
 
     /// The substrate this config names, built for `network` (see ``SubstrateSpec/makeSubstrate(for:chip:)``).

@@ -135,10 +135,11 @@ public final class TrainingRun {
         self.data = data
         workers = config.workers
         self.collective = collective
-        // One emulated chip per rank, each its own instance (mismatch seed + rank), as N physical chips would be.
-        substrateSpec = try config.substrateSpec().instance(forRank: collective?.rank ?? 0)
+        // Every rank its own chips, as N physical setups would be: rank r's first chip is instance
+        // seed + r·chipCount (a partitioned network's chip c adds c), so no two ranks share an instance.
+        substrateSpec = try config.substrateSpec().instance(forRank: (collective?.rank ?? 0) * max(1, config.chipCount))
         let chip = try substrateSpec.makeChip(for: network, chip: config.chipSettings)
-        substrate = chip ?? SoftwareSubstrate()
+        substrate = try chip ?? substrateSpec.makeSubstrate(for: network, chip: config.chipSettings)
         // A resumed optimizer keeps its moments and step count; its hyperparameters come from the config, so
         // `--resume DIR --lr X` trains on with X (decayed by the schedule from the resumed epoch).
         var optimizer = checkpoint?.optimizer ?? Optimizer(config: config.optimizerConfig, network: network)
@@ -148,6 +149,11 @@ public final class TrainingRun {
             stepCount: config.steps, seed: config.seed, workers: workers, learning: config.learningRule,
             dropout: config.dropout)
         trainer.collective = collective
+        if config.learningRule == .onDevice && chip == nil {
+            throw RunError(
+                .invalidSetting, subject: "hidden",
+                "on-chip learning needs the network on one chip; \(network.inputCount)-\(config.hidden.map(String.init).joined(separator: "-"))-\(network.outputCount) runs partitioned (see spikeloop partition)")
+        }
         if config.learningRule == .onDevice, let chip {
             let learner = try OnChipLearner(chip: chip, network: network, stepCount: config.steps, objective: config.objective, config: config.onChipLearning, seed: config.seed &+ 0x99)
             trainer.deviceLearner = learner

@@ -86,6 +86,26 @@ public struct ChipInstance: Sendable {
             refractory: max(0, quantize(refractorySetting[i], range: Self.refractoryRange) * refractoryFactor[i]))
     }
 
+    /// Realized parameters of a compound neuron whose circuits' membranes are connected: the neuron slots in
+    /// `slots` (each a standard `circuitsPerNeuron`-circuit neuron with its own mismatch) share one membrane, so
+    /// their partial synaptic currents add on it (docs/PARTITION.md).
+    ///
+    /// Capacitances and leak conductances add: τ_m is the harmonic mean of the slots' τ_m and the leak potential
+    /// their mean (equal capacitances assumed). Each slot's synaptic input has its own τ_s on the chip; the emulator
+    /// keeps one current per neuron and uses the slots' mean τ_s (an approximation, exact without mismatch). The
+    /// first slot's comparator, reset and refractory circuit fire and reset the neuron, and its ADC channel records
+    /// it. One slot gives exactly ``realized(_:)``.
+    func realized(slots: Range<Int>) -> Realized {
+        var r = realized(slots.lowerBound)
+        guard slots.count > 1 else { return r }
+        let parts = slots.map { realized($0) }
+        let k = Double(slots.count)
+        r.tauMem = k / parts.reduce(0) { $0 + 1 / $1.tauMem }
+        r.tauSyn = parts.reduce(0) { $0 + $1.tauSyn } / k
+        r.leak = parts.reduce(0) { $0 + $1.leak } / k
+        return r
+    }
+
     /// Realized τ_m and τ_s of neuron `i` (tests only: software never sees them).
     public func realizedTausForTesting(_ i: Int) -> (Double, Double) { let r = realized(i); return (r.tauMem, r.tauSyn) }
 

@@ -30,19 +30,34 @@ final class ChipLayer: @unchecked Sendable {
     /// The scale of the last weight write (`w_hw = round(scale·w)`).
     var codeScale: Float = 240
     /// This layer's synapse gains in weight order (`[input row][neuron]`, rows of the recurrent matrix after the
-    /// inputs), so that writing the weights reads them contiguously; `gainSource` (held, so its buffer cannot be
-    /// reused) is the instance array they were taken from.
+    /// inputs), so that writing the weights reads them contiguously.
     private var layerGains: [Float] = []
-    private var gainSource: [Float] = []
     /// The signed 6-bit codes in the synapse array (`[input row][neuron]`, recurrent rows after the inputs): what
     /// the plasticity processor reads and writes.
     var codes: [Int8] = []
 
-    init(_ layer: Layer, firstNeuron: Int, dt: Double, chip: EmulatedChip) {
+    /// Where each neuron sits: a chip and the neuron slots its circuits occupy there (several slots: a compound
+    /// neuron, ``ChipInstance/realized(slots:)``). The neurons of one layer may sit on different chips.
+    let placements: [NeuronPlacement]
+    /// The chip model every placement shares.
+    let config: ChipConfig
+
+    /// A layer whose neuron `i` occupies `slotsPerNeuron` consecutive slots of `chip` from `firstNeuron + i·slotsPerNeuron`.
+    convenience init(_ layer: Layer, firstNeuron: Int, slotsPerNeuron k: Int = 1, dt: Double, chip: EmulatedChip) {
+        let placements = (0..<layer.neuronCount).map { i in
+            NeuronPlacement(chip: chip, slots: (firstNeuron + i * k)..<(firstNeuron + (i + 1) * k))
+        }
+        self.init(layer, placements: placements, dt: dt)
+    }
+
+    init(_ layer: Layer, placements: [NeuronPlacement], dt: Double) {
+        precondition(placements.count == layer.neuronCount, "\(placements.count) placements for \(layer.neuronCount) neurons")
         inputCount = layer.inputCount
         neuronCount = layer.neuronCount
         stride = neuronStride(layer.neuronCount)
-        self.firstNeuron = firstNeuron
+        self.placements = placements
+        self.config = placements[0].chip.config
+        self.firstNeuron = placements[0].slots.lowerBound
         self.dt = dt
         spiking = layer.isSpiking
         recurrent = layer.isRecurrent
@@ -55,13 +70,13 @@ final class ChipLayer: @unchecked Sendable {
             FloatBuffer(count: stride), FloatBuffer(count: stride), FloatBuffer(count: stride))
         (adcA, adcB, normLeak, normInv) = (FloatBuffer(count: stride), FloatBuffer(count: stride), FloatBuffer(count: stride), FloatBuffer(count: stride))
         refractorySteps = Int32Buffer(count: stride)
-        refreshParameters(layer, dt: dt, chip: chip)
+        refreshParameters(layer, dt: dt)
     }
 
-    func refreshParameters(_ layer: Layer, dt: Double, chip: EmulatedChip) {
+    func refreshParameters(_ layer: Layer, dt: Double) {
         delayed = layer.parameters.currentTiming == .delayed
         unitScaling = layer.parameters.inputScaling == .unit
-        let cfg = chip.config
+        let cfg = config
         let h = dt / Double(cfg.substeps)
         adcMaxCode = Float((1 << cfg.adcBits) - 1)
         adcPeriod = cfg.adcSamplePeriod
@@ -71,8 +86,9 @@ final class ChipLayer: @unchecked Sendable {
                 normInv.pointer[i] = 0
                 continue
             }
-            let n = firstNeuron + i
-            let r = chip.instance.realized(n)
+            let chip = placements[i].chip
+            let n = placements[i].slots.lowerBound  // the first slot's comparator and ADC channel
+            let r = chip.instance.realized(slots: placements[i].slots)
             // The layer's family on this neuron's realized time constants (`NeuronParameters.discretized` per
             // substep). Without a synaptic current an input event is a jump of the membrane, whatever the substeps.
             let family = layer.parameters.family
@@ -98,13 +114,13 @@ final class ChipLayer: @unchecked Sendable {
     /// Quantizes and writes the weights: `w_hw = clip(round(scale·w), ±63)`; the effective synapse is
     /// `w_hw/scale` times the synapse's fixed gain. Hidden layers use scale 240; the output layer the dynamic
     /// `min(63/max|w|, 250)`, and its traces are thereby reported in model units.
-    func writeWeights(_ layer: Layer, isOutput: Bool, chip: EmulatedChip) {
-        let cfg = chip.config
+    func writeWeights(_ layer: Layer, isOutput: Bool) {
+        let cfg = config
         // The mapping of `ChipWeights` (what a chip-trained checkpoint records), so the two cannot drift apart.
         let scale = cfg.weightScale(for: layer, isOutput: isOutput)
         if isOutput { outputScale = scale }
         let s = Float(scale)
-        cacheGains(chip.instance.synapseGain, fanIn: cfg.maxFanIn)
+        cacheGains(fanIn: cfg.maxFanIn)
         let limit = Float(cfg.weightMax)
         func q(_ w: Float) -> Float { ChipConfig.code(w, scale: s, limit: limit) / s }
         // (contiguous, through buffer pointers: this runs for every weight at every training step)
@@ -131,18 +147,32 @@ final class ChipLayer: @unchecked Sendable {
 }
 
 extension ChipLayer {
-    /// Takes this layer's gains from the instance's `[neuron][fanIn]` array unless they were taken from it already;
-    /// source `j` sits on row `j mod fanIn` (``SynapseRows``).
-    fileprivate func cacheGains(_ gains: [Float], fanIn fan: Int) {
-        let same = gains.withUnsafeBufferPointer { a in gainSource.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
-        guard !same || layerGains.isEmpty else { return }
+    /// Takes this layer's gains from the instances' `[slot][fanIn]` arrays once (they are fixed per chip): source `j`
+    /// sits on row `j mod fanIn` (``SynapseRows``) of the neuron's slot `⌊j/fanIn⌋` when the neuron is compound,
+    /// else of its only slot.
+    fileprivate func cacheGains(fanIn fan: Int) {
+        guard layerGains.isEmpty else { return }
         let rows = inputCount + (recurrent ? neuronCount : 0)
         var out = [Float](repeating: 0, count: rows * neuronCount)
-        for j in 0..<rows {
-            for i in 0..<neuronCount { out[j * neuronCount + i] = gains[(firstNeuron + i) * fan + j % fan] }  // row j mod fan (SynapseRows)
+        for (i, p) in placements.enumerated() {
+            p.chip.instance.synapseGain.withUnsafeBufferPointer { gains in
+                let compound = p.slots.count > 1
+                for j in 0..<rows {
+                    let slot = p.slots.lowerBound + (compound ? j / fan : 0)
+                    out[j * neuronCount + i] = gains[slot * fan + j % fan]
+                }
+            }
         }
-        (layerGains, gainSource) = (out, gains)
+        layerGains = out
     }
+}
+
+/// Where one logical neuron sits: a chip and the neuron slots (standard `circuitsPerNeuron`-circuit neurons) its
+/// circuits occupy there; more than one slot connects their membranes into one compound neuron.
+struct NeuronPlacement {
+    /// Unowned: the chip owns its layers (and a `PartitionedChip` owns its chips).
+    unowned let chip: EmulatedChip
+    let slots: Range<Int>
 }
 
 extension ChipLayer {

@@ -6,7 +6,8 @@ import SpikeTraining
 /// An emulated analog neuromorphic chip modelled on BrainScaleS-2, as a `Substrate` (DESIGN §4).
 ///
 /// One instance per seed: its fixed-pattern mismatch is frozen (`ChipInstance`). `load` maps the network onto
-/// the chip (capacity checked), quantizes weights to signed 6-bit values and writes them; `run` emulates the
+/// the chip (capacity checked; a dense layer with more than `maxFanIn` inputs gets compound neurons of several
+/// slots, ``ChipMapping``; a network over capacity runs on ``PartitionedChip``), quantizes weights to signed 6-bit values and writes them; `run` emulates the
 /// continuous-time dynamics on a fine grid (`ChipConfig.substeps` per model step) with per-neuron time
 /// constants, leak, threshold, reset and refractory time, per-synapse gains and membrane noise, and returns
 /// what a user records: spike times binned to the model grid and membrane samples of every neuron at each
@@ -101,14 +102,34 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
 
     public func load(_ network: Network) throws {
         try network.validate()
-        let total = network.layers.reduce(0) { $0 + $1.neuronCount }
+        // Up to maxFanIn sources: dense, source j on row j. More: sparse, routed by address (SynapseRows), or a
+        // compound neuron of several slots with connected membranes (ChipMapping).
+        let slotsPerNeuron = network.layers.enumerated().map { ChipMapping.slotsPerNeuron($1, index: $0, config: config) }
+        let total = zip(network.layers, slotsPerNeuron).reduce(0) { $0 + $1.0.neuronCount * $1.1 }
         guard total <= config.neuronCapacity else {
+            let neurons = network.layers.reduce(0) { $0 + $1.neuronCount }
             throw SubstrateError(
-                "network needs \(total) neurons, the chip has \(config.neuronCapacity) (\(config.neuronCircuits) circuits, \(config.circuitsPerNeuron) per neuron); partition it or shrink the hidden layers")
+                "network needs \(neurons) neurons in \(total) neuron slots, the chip has \(config.neuronCapacity) (\(config.neuronCircuits) circuits, \(config.circuitsPerNeuron) per slot); run it partitioned (PartitionedChip: substrate chip does so by itself) or shrink the hidden layers")
         }
-        // Up to maxFanIn sources: dense, source j on row j. More: sparse, routed by address (SynapseRows).
-        for (l, layer) in network.layers.enumerated() { try SynapseRows.check(layer, index: l, rows: config.maxFanIn) }
-        let first = network.layers[0].parameters
+        prepareSettings(for: network.layers[0].parameters)
+        let sameShape = layers.count == network.layers.count && zip(layers, network.layers).allSatisfy { $0.inputCount == $1.inputCount && $0.neuronCount == $1.neuronCount }
+            && zip(layers, slotsPerNeuron).allSatisfy { $0.placements[0].slots.count == $1 }
+        if !sameShape || layers.isEmpty {
+            var base = 0
+            layers = zip(network.layers, slotsPerNeuron).map { layer, k in
+                defer { base += layer.neuronCount * k }
+                return ChipLayer(layer, firstNeuron: base, slotsPerNeuron: k, dt: network.dt, chip: self)
+            }
+        } else {
+            for (c, layer) in zip(layers, network.layers) { c.refreshParameters(layer, dt: network.dt) }
+        }
+        for (l, layer) in network.layers.enumerated() { layers[l].writeWeights(layer, isOutput: l == network.layers.count - 1) }
+        runCounter &+= 1
+        if slots.count < maxConcurrentRuns { slots = (0..<maxConcurrentRuns).map { _ in ChipSlot() } }
+    }
+
+    /// Calibrates for (or, uncalibrated, writes) the first layer's τ_m and τ_s unless the chip is set up for them.
+    func prepareSettings(for first: LIFParameters) {
         if wantsCalibration && (!isCalibrated || first.tauMem != targetTauMem || first.tauSyn != targetTauSyn) {
             calibrate(tauMem: first.tauMem, tauSyn: first.tauSyn)
         } else if !wantsCalibration && (first.tauMem != targetTauMem || first.tauSyn != targetTauSyn) {
@@ -120,19 +141,6 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
             }
             characterizeReadout()
         }
-        let sameShape = layers.count == network.layers.count && zip(layers, network.layers).allSatisfy { $0.inputCount == $1.inputCount && $0.neuronCount == $1.neuronCount }
-        if !sameShape || layers.isEmpty {
-            var base = 0
-            layers = network.layers.map { layer in
-                defer { base += layer.neuronCount }
-                return ChipLayer(layer, firstNeuron: base, dt: network.dt, chip: self)
-            }
-        } else {
-            for (c, layer) in zip(layers, network.layers) { c.refreshParameters(layer, dt: network.dt, chip: self) }
-        }
-        for (l, layer) in network.layers.enumerated() { layers[l].writeWeights(layer, isOutput: l == network.layers.count - 1, chip: self) }
-        runCounter &+= 1
-        if slots.count < maxConcurrentRuns { slots = (0..<maxConcurrentRuns).map { _ in ChipSlot() } }
     }
 
     public func run(_ input: SpikeBatch, samples: Range<Int>, options: RunOptions, into observation: inout Observation, worker: Int) throws {
@@ -140,38 +148,12 @@ public final class EmulatedChip: Substrate, @unchecked Sendable {
         if let d = options.dropout, d.probability > 0 {
             throw SubstrateError("\(name) cannot drop hidden spikes during a run (dropout is a software-substrate option)")
         }
-        let T = input.stepCount
-        let S = config.substeps
-        observation.samples = samples
-        observation.membraneIsExact = false
         let slot = slots[worker]
-        slot.prepare(layers: layers, stepCount: T, substeps: S)
-        var chipSeconds = 0.0
-        let dt = layers[0].dt
-        input.offsets.withUnsafeBufferPointer { offsets in
-            input.channels.withUnsafeBufferPointer { channels in
-                for (local, s) in samples.enumerated() {
-                    var noise = NoiseSource(seed: instance.seed &* 0x9E37_79B9_7F4A_7C15 &+ runCounter &* 0x1000_0001 &+ UInt64(s))
-                    // Events of layer 0 arrive at the first substep of their step.
-                    let inOff = offsets.baseAddress! + s * T
-                    var firstInput = T
-                    for t in 0..<T where inOff[t + 1] > inOff[t] { firstInput = t; break }
-                    let window = paperInferenceWindow && observation.recording == .readout
-                        ? min(T, firstInput + Int((config.inferenceWindow / dt).rounded(.up)) + 1) : T
-                    for l in 0..<layers.count {
-                        let c = layers[l]
-                        let rec = observation.layers[l].membrane.map { $0.pointer + local * T * c.stride }
-                        let obsLayer = observation.layers[l]
-                        emulateLayer(
-                            c, stepCount: T, window: window, substeps: S, layer: l, slot: slot,
-                            stepInput: l == 0 ? (inOff, channels.baseAddress ?? UnsafePointer(bitPattern: 16)!) : nil,
-                            record: rec, observed: obsLayer.isSpiking ? (obsLayer.spikeIndices(sample: local), obsLayer.spikeSteps(sample: local)) : nil,
-                            noise: &noise)
-                    }
-                    chipSeconds += (window < T ? config.inferenceWindow : Double(T) * dt) + config.resetOverhead
-                }
-            }
-        }
+        let emulation = NetworkEmulation(
+            layers: layers, routes: layers.map { _ in nil }, noiseSeed: instance.seed &* 0x9E37_79B9_7F4A_7C15 &+ runCounter &* 0x1000_0001,
+            inferenceWindow: paperInferenceWindow && observation.recording == .readout ? config.inferenceWindow : nil)
+        let windows = emulation.run(input, samples: samples, into: &observation, slot: slot)
+        let chipSeconds = windows + Double(samples.count) * config.resetOverhead
         observation.substrateSeconds = chipSeconds
         observation.energyJoules = chipSeconds * config.chipPower
     }
@@ -201,6 +183,8 @@ final class ChipSlot: @unchecked Sendable {
     var adc = FloatBuffer(count: 0)
     var spikes: [Int32Buffer] = []
     var offsets: [Int32Buffer] = []
+    /// Per-substep spike counts of a layer's output as the routing delivers them (`NetworkEmulation`).
+    var routed = Int32Buffer(count: 0)
     var shape: (Int, Int, [Int]) = (0, 0, [])
 
     func prepare(layers: [ChipLayer], stepCount T: Int, substeps S: Int) {
@@ -213,6 +197,7 @@ final class ChipSlot: @unchecked Sendable {
         refractoryLeft = Int32Buffer(count: maxStride)
         spikes = layers.map { Int32Buffer(count: T * S * $0.neuronCount + 16, initialized: false) }
         offsets = layers.map { _ in Int32Buffer(count: T * S + 1) }
+        routed = Int32Buffer(count: T * S + 1)
         shape = (T, S, strides)
     }
 }

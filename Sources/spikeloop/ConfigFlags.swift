@@ -61,6 +61,8 @@ struct ConfigFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: help("Chip membrane noise SD (threshold units)", key: "chipNoise")) var chipNoise: Double?
     @Option(name: [.customLong("chip-decalibration"), .customLong("decalibration")], parsing: .unconditional, help: help("Spread of tau_m, tau_s and (threshold - leak) after calibration (e.g. 0.3)", key: "chipDecalibration")) var chipDecalibration: Double?
     @Option(parsing: .unconditional, help: help("Chip integration substeps per model step", key: "chipSubsteps")) var chipSubsteps: Int?
+    @Option(parsing: .unconditional, help: help("Emulated chips side by side for a network larger than one chip", key: "chipCount")) var chipCount: Int?
+    @Option(parsing: .unconditional, help: help("Extra delay of spikes routed between chips, model steps", key: "chipRoutingDelay")) var chipRoutingDelay: Int?
     @Flag(help: help("Checkpoints without optimizer state (a third of the size); a resume restarts the optimizer's moments", key: "weightsOnlyCheckpoints")) var weightsOnlyCheckpoints = false
     @Flag(inversion: .prefixedNo, help: help("TensorBoard event files in <run-dir>/tensorboard (scalars per epoch, weight histograms)", key: "tensorboard")) var tensorboard: Bool?
 
@@ -107,6 +109,8 @@ struct ConfigFlags: ParsableArguments {
         o.chipNoise = chipNoise
         o.decalibration = chipDecalibration
         o.chipSubsteps = chipSubsteps
+        o.chipCount = chipCount
+        o.chipRoutingDelay = chipRoutingDelay
         o.onchipSampleEvery = onchipSampleEvery
         o.onchipHomeostasis = onchipHomeostasis
         o.weightsOnlyCheckpoints = weightsOnlyCheckpoints

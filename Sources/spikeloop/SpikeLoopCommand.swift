@@ -15,7 +15,7 @@ struct SpikeLoop: ParsableCommand {
         version: BuildInfo.versionLine,
         subcommands: [
             Train.self, Evaluate.self, Export.self, Convert.self, Dataset.self, Bench.self, Experiment.self,
-            Inspect.self, NIR.self, ConfigCommand.self,
+            Inspect.self, PartitionCommand.self, NIR.self, ConfigCommand.self,
         ])
 
     /// ArgumentParser's `main`, plus "did you mean" for a misspelled subcommand and, for a usage error thrown

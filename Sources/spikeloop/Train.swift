@@ -48,6 +48,9 @@ struct Train: ParsableCommand {
         guard writer else { return try followRun(session) }
         if let c = collective { log("data-parallel training over \(c.size) MPI ranks: each runs its share of every batch\(session.substrateSpec.isChip ? " on its own chip (rank r: chip seed + r)" : ""); rank 0 writes the run directory") }
         if session.substrateSpec.isChip { log("substrate \(session.substrate.name): \(config.chipCalibrated ? "calibrated" : "uncalibrated"), mismatch ×\(config.chipMismatchScale), decalibration \(config.chipDecalibration)") }
+        if let m = try session.substrateSpec.mapping(for: session.trainer.network, chip: config.chipSettings), !m.fitsOneChip {
+            log("partitioned: \(m.runsPerSample) sub-networks per sample in \(m.wavesPerSample) waves on \(m.chips) chip\(m.chips == 1 ? "" : "s") (spikeloop partition shows the mapping)")
+        }
         if resume != nil { log("resuming \(session.directory.url.path) at epoch \(session.state.epoch + 1), batch \(session.state.nextBatch)") }
         var progress = ProgressLine(enabled: !json)
         var batchesRun = 0

@@ -76,7 +76,8 @@ import Testing
             ("epochs", \.epochs, []), ("batchSize", \.batchSize, [0]), ("steps", \.steps, [0]),
             ("channelJitter", \.channelJitter, []), ("validationSamples", \.validationSamples, []),
             ("trainSamples", \.trainSamples, [0]), ("threads", \.threads, [0, 10_000]),
-            ("chipSubsteps", \.chipSubsteps, [0]),
+            ("chipSubsteps", \.chipSubsteps, [0]), ("chipCount", \.chipCount, [0, 65]),
+            ("chipRoutingDelay", \.chipRoutingDelay, []),
         ]
         for (key, path, extra) in ints { for v in badInts + extra { add(key, "\(v)") { $0[keyPath: path] = v } } }
         for text in [
@@ -106,7 +107,7 @@ import Testing
         ("readoutL2", false), ("learningRate", false), ("lrDecay", false), ("lrDecayEvery", false),
         ("weightDecay", false), ("momentum", false), ("batchSize", false), ("epochs", false), ("seed", false),
         ("threads", false), ("chipMismatchScale", false), ("chipNoise", false), ("chipDecalibration", false),
-        ("chipSubsteps", false),
+        ("chipSubsteps", false), ("chipCount", false), ("chipRoutingDelay", false),
     ]
 
     static func file(_ text: String, _ ext: String = "yaml") -> String {

@@ -163,11 +163,11 @@ import SpikeTraining
         let big = Network.feedForward(sizes: [256, 250, 10], dt: 1.7e-6, hidden: p, readout: p, initializers: [WeightInit(std: 0.01), WeightInit(std: 0.01)], seed: 1)
         let chip = EmulatedChip(seed: 1, config: .ideal, calibrated: false)
         #expect(throws: SubstrateError.self) { try chip.load(big) }
-        do { try chip.load(big) } catch { #expect("\(error)".contains("260 neurons") && "\(error)".contains("256"), "\(error)") }
+        do { try chip.load(big) } catch { #expect("\(error)".contains("260 neurons") && "\(error)".contains("256") && "\(error)".contains("partitioned"), "\(error)") }
         let wide = Network.feedForward(sizes: [300, 20, 10], dt: 1.7e-6, hidden: p, readout: p, initializers: [WeightInit(std: 0.01), WeightInit(std: 0.01)], seed: 1)
-        do {
-            try chip.load(wide)
-            Issue.record("a dense 300-input layer accepted")
-        } catch { #expect("\(error)".contains("share synapse row 0") && "\(error)".contains("sources 0 and 256"), "\(error)") }
+        // A dense 300-input layer no longer fails: its neurons connect 2 slots each (compound neurons, ChipMapping).
+        #expect(throws: SubstrateError.self) { try SynapseRows.check(wide.layers[0], index: 0, rows: 256) }
+        #expect(ChipMapping.slotsPerNeuron(wide.layers[0], index: 0, config: .ideal) == 2)
+        #expect(throws: Never.self) { try chip.load(wide) }
     }
 }

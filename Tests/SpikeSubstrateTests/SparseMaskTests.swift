@@ -70,25 +70,31 @@ import SpikeTraining
         var net = Network.feedForward(
             sizes: [600, 20, 5], dt: 1.7e-6, hidden: p, readout: p, initializers: [WeightInit(std: 0.05), WeightInit(std: 0.1)], seed: 2)
         let chip = EmulatedChip(seed: 1, config: .ideal, calibrated: false)
-        #expect(throws: SubstrateError.self) { try chip.load(net) }
+        // Dense, it loads as compound neurons of 3 slots (ChipMapping); sparse and routable, of one slot.
+        #expect(ChipMapping.slotsPerNeuron(net.layers[0], index: 0, config: .ideal) == 3)
+        try chip.load(net)
         let eligible = SynapseRows.eligible(net, rows: 256)
         WeightMask.magnitude(net.weightTensors, density: 0.3, eligible: eligible).apply(to: &net)
         for i in 0..<20 {
             let fanIn = (0..<600).filter { net.layers[0].weights[$0 * 20 + i] != 0 }.count
             #expect(fanIn <= 256)
         }
+        #expect(ChipMapping.slotsPerNeuron(net.layers[0], index: 0, config: .ideal) == 1)
         try chip.load(net)
         var events: [(sample: Int, step: Int, channel: Int)] = []
         for c in stride(from: 0, to: 600, by: 3) { events.append((0, c % 10, c)) }
         let batch = SpikeBatch(sampleCount: 1, stepCount: 20, channelCount: 600, events: events, labels: [0])
         let ev = try Inference(network: net, stepCount: 20, workers: 1).evaluate(batch, substrate: chip, loss: ReadoutLoss(), classes: 5)
         #expect(ev.samples == 1)
-        // a second nonzero source on a taken row slot is refused with the neuron and row named
+        // a second nonzero source on a taken row slot cannot be routed (the check names neuron and row); the layer
+        // then falls back to compound neurons
         net.layers[0].weights[0 * 20 + 3] = 0.1
         net.layers[0].weights[256 * 20 + 3] = 0.1
         do {
-            try chip.load(net)
+            try SynapseRows.check(net.layers[0], index: 0, rows: 256)
             Issue.record("two sources on one row accepted")
         } catch { #expect("\(error)".contains("neuron 3") && "\(error)".contains("row 0"), "\(error)") }
+        #expect(ChipMapping.slotsPerNeuron(net.layers[0], index: 0, config: .ideal) == 3)
+        try chip.load(net)
     }
 }
