@@ -38,7 +38,7 @@ let package = Package(
 
         // MARK: - Implementation details (not API)
         .target(name: "_CSpikeKernels"),  // spike compaction (AVX-512 with a portable path)
-        .target(name: "_CAudioKernels", exclude: ["nerve_body.inc"]),  // auditory nerve, spectral products
+        .target(name: "_CAudioKernels", exclude: ["nerve_body.inc", "lauscher_body.inc"]),  // auditory nerve, spectral products
 
         // MARK: - Public API
         .target(name: "SpikeCore", dependencies: ["CBLAS"]),

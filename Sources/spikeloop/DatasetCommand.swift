@@ -27,6 +27,7 @@ struct SpokenDigits: ParsableCommand {
     @Option(help: "Languages: en, de or en,de (labels 0–9 English, 10–19 German).") var languages: String = "en,de"
     @Option(parsing: .unconditional, help: "Seed of the voice choice, the split, the jitter and the spike generation.") var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(help: "Cochlea model: lauscher (the SHD chain, default) or fast.") var cochlea: CochleaModel = .lauscher
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
     func corpus() throws -> SpokenDigitsCorpus {
@@ -48,7 +49,8 @@ struct SpokenDigits: ParsableCommand {
 
     func run() throws {
         let config = try corpus()
-        let generation = SpokenDigitsGeneration(corpus: config, output: output, threads: threads)
+        var generation = SpokenDigitsGeneration(corpus: config, output: output, threads: threads)
+        generation.model = cochlea
         do { try generation.validate() } catch { throw flagError(error) }
         var progress = ProgressLine(enabled: !json)
         var nextLog = 0
