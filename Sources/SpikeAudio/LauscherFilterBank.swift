@@ -173,3 +173,24 @@ final class PerWorkerArray: @unchecked Sendable {
         set { values.withUnsafeMutableBufferPointer { $0[i] = newValue } }
     }
 }
+
+extension LauscherFilterBank {
+    /// The membrane velocity V(2πf, x) per unit input at `place` x (cm), lauscher's convention (tests, plots).
+    public static func velocity(_ p: LauscherParameters, frequency f: Double, place x: Double) -> (re: Double, im: Double) {
+        var params = spikeloop_sieroka_params(
+            a: p.stiffnessOffset, alpha: p.alpha, rho: p.fluidDensity, c0: p.stiffness0, de: p.damping,
+            h: p.ductHeight, m: p.membraneMass)
+        let omega = [2 * Double.pi * f]
+        var drive = [0.0, 0.0, 0.0], v = [0.0, 0.0]
+        spikeloop_sieroka_drive(&params, omega, 1, &drive)
+        spikeloop_sieroka_velocity(&params, omega, drive, 1, x, &v)
+        return (v[0], v[1])
+    }
+
+    /// H0^(1)(re + i·im), the Hankel function of the first kind and order 0 (tests).
+    static func hankel0(_ re: Double, _ im: Double) -> (re: Double, im: Double) {
+        var out = [0.0, 0.0]
+        spikeloop_hankel1_0(re, im, &out)
+        return (out[0], out[1])
+    }
+}

@@ -12,8 +12,10 @@ static const double euler_gamma = 0.57721566490153286061;
    asymptotic expansion 9.2.7 above). The power series loses ≈ e^{|z| + Im z}·2⁻⁵³ to cancellation (≤ 1e-7 at the
    switch); the asymptotic series, truncated at its smallest term, is accurate to ≈ e^{-2|z|} (≤ 1e-8). The
    membrane's arguments have Re z ∈ [0, 20], Im z ∈ [0, 80]. */
+static inline double norm2(double complex z) { return creal(z) * creal(z) + cimag(z) * cimag(z); }
+
 static double complex hankel1_0(double complex z) {
-    if (cabs(z) < 10.0) {
+    if (norm2(z) < 100.0) {
         double complex q = z * z / 4.0, term = 1.0, j0 = 1.0, tail = 0.0;
         double harmonic = 0.0;
         for (int k = 1; k < 80; k++) {
@@ -21,22 +23,22 @@ static double complex hankel1_0(double complex z) {
             harmonic += 1.0 / k;
             j0 += term;
             tail -= harmonic * term;
-            if (cabs(term) < 1e-18 * (cabs(j0) + cabs(tail)) && k > 4) break;
+            if (k > 4 && norm2(term) < 1e-36 * (norm2(j0) + norm2(tail))) break;
         }
         double complex y0 = (2.0 / M_PI) * ((clog(z / 2.0) + euler_gamma) * j0 + tail);
         return j0 + I * y0;
     }
     /* Σ i^k a_k / z^k, a_k = Π_{j ≤ k} (−(2j−1)²) / (k!·8^k): stop at the smallest term. */
-    double complex sum = 1.0, term = 1.0;
+    double complex sum = 1.0, term = 1.0, step = I / (8.0 * z);
     double last = 1.0;
     for (int k = 1; k < 200; k++) {
-        double complex next = term * I * (-(double)(2 * k - 1) * (2 * k - 1)) / (8.0 * k * z);
-        double size = cabs(next);
+        double complex next = term * step * (-(double)(2 * k - 1) * (2 * k - 1) / k);
+        double size = norm2(next);
         if (size >= last) break;
         term = next;
         last = size;
         sum += term;
-        if (size < 1e-17) break;
+        if (size < 1e-34) break;
     }
     return csqrt(2.0 / (M_PI * z)) * cexp(I * (z - M_PI / 4.0)) * sum;
 }
@@ -67,16 +69,18 @@ static double complex phi(const spikeloop_sieroka_params *p, double w, double x)
     return -csqrt(impedance(p, w, x)) + I * (2.0 * p->a + w * (2.0 * p->m * w + I * r)) / (2.0 * sqrt(p->a + p->m * w * w));
 }
 
-/* Pressure p(ω, x) = √(G/g)·H0^(1)(G), G(ω, x) = 2g(ω, 0)/α + ∫₀ˣ g dx' (the Liouville–Green phase in closed form;
-   Hankel-function solution of the tapered shallow-water equation). */
-static double complex pressure(const spikeloop_sieroka_params *p, double w, double x, double complex *phase) {
-    double complex g0 = wavenumber(p, w, 0.0);
-    double complex big = 2.0 * g0 / p->alpha;
+/* G(ω, x) = 2g(ω, 0)/α + ∫₀ˣ g dx': the Liouville–Green phase of the tapered shallow-water equation in closed form. */
+static double complex phase_of(const spikeloop_sieroka_params *p, double w, double x) {
+    double complex big = 2.0 * wavenumber(p, w, 0.0) / p->alpha;
     if (x != 0.0) {
         double complex ratio = phi(p, w, 0.0) / (exp(p->alpha * x / 2.0) * phi(p, w, x));
         big -= 2.0 * I * sqrt(2.0) * w / (p->alpha * sqrt(2.0 * p->h * (p->m * w * w + p->a))) * clog(ratio);
     }
-    *phase = big;
+    return big;
+}
+
+/* Pressure p(ω, x) = √(G/g)·H0^(1)(G): the Hankel-function solution for the exponential stiffness profile. */
+static double complex pressure(const spikeloop_sieroka_params *p, double w, double x, double complex big) {
     return csqrt(big / wavenumber(p, w, x)) * hankel1_0(big);
 }
 
@@ -90,8 +94,8 @@ static double complex stapes(const spikeloop_sieroka_params *p, double w) {
 void spikeloop_sieroka_drive(const spikeloop_sieroka_params *p, const double *omega, int64_t count, double *drive) {
     for (int64_t k = 0; k < count; k++) {
         double w = omega[k];
-        double complex phase0;
-        double complex p0 = pressure(p, w, 0.0, &phase0);
+        double complex phase0 = phase_of(p, w, 0.0);
+        double complex p0 = pressure(p, w, 0.0, phase0);
         double complex d = p0 != 0.0 ? 2.0 * w * stapes(p, w) / p0 : 0.0;
         drive[3 * k] = creal(d);
         drive[3 * k + 1] = cimag(d);
@@ -103,12 +107,12 @@ void spikeloop_sieroka_velocity(const spikeloop_sieroka_params *p, const double 
                                 int64_t count, double place, double *out) {
     for (int64_t k = 0; k < count; k++) {
         double w = omega[k];
-        double complex phase;
-        double complex px = pressure(p, w, place, &phase);
-        /* Beyond e^-60 of the stapes pressure the wave has died out: store 0 (no NaN from underflowing ratios). */
+        double complex phase = phase_of(p, w, place);
+        /* Beyond e^-60 of the stapes pressure the wave has died out: store 0 (no NaN from underflowing ratios,
+           and no Hankel evaluation for the many bins far above a channel's place). */
         double complex v = 0.0;
         if (cimag(phase) - drive[3 * k + 2] < 60.0)
-            v = (drive[3 * k] + I * drive[3 * k + 1]) / impedance(p, w, place) * px;
+            v = (drive[3 * k] + I * drive[3 * k + 1]) / impedance(p, w, place) * pressure(p, w, place, phase);
         out[2 * k] = creal(v);
         out[2 * k + 1] = cimag(v);
     }

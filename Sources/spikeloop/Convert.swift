@@ -52,15 +52,15 @@ struct ConvertAudio: ParsableCommand {
         var conversion = AudioConversion(parameters: p)
         conversion.model = cochlea
         if let v = channels { conversion.lauscher.channels = v }
-        if cochlea == .lauscher, sampleRate != nil || lowestCf != nil || highestCf != nil || hannRamp != nil {
-            throw ValidationError("--sample-rate, --lowest-cf, --highest-cf and --hann-ramp belong to --cochlea fast; lauscher runs at each file's own rate")
-        }
         conversion.seed = seed
         conversion.label = label
         conversion.speaker = speaker
         conversion.threads = threads
         conversion.repetitions = repetitions
         do { try conversion.validate() } catch { throw flagError(error) }
+        if cochlea == .lauscher, sampleRate != nil || lowestCf != nil || highestCf != nil || hannRamp != nil {
+            throw ValidationError("--sample-rate, --lowest-cf, --highest-cf and --hann-ramp belong to --cochlea fast; lauscher runs at each file's own rate")
+        }
         return conversion
     }
 
