@@ -57,7 +57,7 @@ public final class LauscherCochlea: SpikeCochlea, @unchecked Sendable {
         let x = condition(clip.samples)
         let count = x.count / 2 + 1
         let spectra = bank.blockSpectra(x)
-        let scratchC = fftwf_alloc_complex(bank.foldedBins)!, scratchR = fftwf_alloc_real(bank.block)!
+        let (scratchC, scratchR) = bank.makeScratch()
         let out = fftwf_alloc_real(count)!
         defer { fftwf_free(spectra.pointer); fftwf_free(scratchC); fftwf_free(scratchR); fftwf_free(out) }
         return channels.map { c in
@@ -83,12 +83,13 @@ public final class LauscherCochlea: SpikeCochlea, @unchecked Sendable {
         let probeSet = Set(probe)
         parallelChunks(count: groups, workers: threads) { _, range in
             let drive = fftwf_alloc_real(16 * t)!, interleaved = fftwf_alloc_real(16 * t)!
-            let scratchC = fftwf_alloc_complex(bank.foldedBins)!, scratchR = fftwf_alloc_real(bank.block)!
+            let (scratchC, scratchR) = bank.makeScratch()
             defer { fftwf_free(drive); fftwf_free(interleaved); fftwf_free(scratchC); fftwf_free(scratchR) }
             for group in range {
                 let first = group * 16
                 let lanes = min(16, n - first)
-                drive.update(repeating: 0, count: 16 * t)
+                // `filter` overwrites each lane it fills; lanes past the last channel stay silent.
+                if lanes < 16 { (drive + lanes * t).update(repeating: 0, count: (16 - lanes) * t) }
                 for lane in 0..<lanes {
                     bank.filter(channel: first + lane, spectra: spectra, scratchC: scratchC, scratchR: scratchR, into: drive + lane * t, count: t)
                 }

@@ -126,6 +126,12 @@ public final class LauscherFilterBank: @unchecked Sendable {
         return kept.values
     }
 
+    /// Scratch for ``filter(channel:spectra:scratchC:scratchR:into:count:)``: complex, then real; free both with
+    /// `fftwf_free`.
+    func makeScratch() -> (UnsafeMutablePointer<fftwf_complex>, UnsafeMutablePointer<Float>) {
+        (fftwf_alloc_complex(foldedBins + bins)!, fftwf_alloc_real(block)!)
+    }
+
     /// The input cut into hops of B samples, each zero-padded to M and transformed.
     func blockSpectra(_ x: [Float]) -> (pointer: UnsafeMutablePointer<fftwf_complex>, blocks: Int) {
         let blocks = max(1, (x.count + block - 1) / block)
@@ -142,7 +148,7 @@ public final class LauscherFilterBank: @unchecked Sendable {
     }
 
     /// Channel `c`'s membrane velocity at the output rate: out[n] = y(2n), n < count, y the filtered input.
-    /// `scratchC` holds `foldedBins` complex values, `scratchR` B floats.
+    /// `scratchC` holds `bins` + `foldedBins` complex values (``makeScratch()``), `scratchR` B floats.
     func filter(
         channel c: Int, spectra: (pointer: UnsafeMutablePointer<fftwf_complex>, blocks: Int),
         scratchC: UnsafeMutablePointer<fftwf_complex>, scratchR: UnsafeMutablePointer<Float>,
@@ -157,7 +163,7 @@ public final class LauscherFilterBank: @unchecked Sendable {
             let lo = max(0, -start), hi = min(block, count - start)
             guard hi > lo else { continue }
             let x = UnsafeRawPointer(spectra.pointer + j * binStride).assumingMemoryBound(to: Float.self)
-            spikeloop_multiply_fold(x, h, folded, Int64(block))
+            spikeloop_multiply_fold(x, h, folded, folded + 2 * foldedBins, Int64(block))
             fftwf_execute_dft_c2r(inversePlan, scratchC, scratchR)
             spikeloop_accumulate(out + start + lo, scratchR + lo, Int64(hi - lo))
         }

@@ -43,15 +43,16 @@ int64_t spikeloop_lauscher_nerve(const spikeloop_lauscher_params *params, spikel
 }
 
 /* Y[k] = X[k]·H[k] for k ≤ B (M = 2B-point spectra), folded to the B-point spectrum of the even samples:
-   out[k] = Y[k] + conj(Y[B − k]) for k ≤ B/2 (decimation by two in time aliases the spectrum onto itself). */
-void spikeloop_multiply_fold(const float *x, const float *h, float *out, int64_t half) {
+   out[k] = Y[k] + conj(Y[B − k]) for k ≤ B/2 (decimation by two in time aliases the spectrum onto itself).
+   Products first (vectorized by spikeloop_complex_multiply), then the fold, which reads the upper half backwards;
+   four complex values per step keep it in registers. */
+void spikeloop_multiply_fold(const float *x, const float *h, float *out, float *scratch, int64_t half) {
+    spikeloop_complex_multiply(x, h, scratch, half + 1);
+    const float *restrict y = scratch;
+    float *restrict o = out;
     for (int64_t k = 0; k <= half / 2; k++) {
         int64_t j = half - k;
-        float ar = x[2 * k] * h[2 * k] - x[2 * k + 1] * h[2 * k + 1];
-        float ai = x[2 * k] * h[2 * k + 1] + x[2 * k + 1] * h[2 * k];
-        float br = x[2 * j] * h[2 * j] - x[2 * j + 1] * h[2 * j + 1];
-        float bi = x[2 * j] * h[2 * j + 1] + x[2 * j + 1] * h[2 * j];
-        out[2 * k] = ar + br;
-        out[2 * k + 1] = ai - bi;
+        o[2 * k] = y[2 * k] + y[2 * j];
+        o[2 * k + 1] = y[2 * k + 1] - y[2 * j + 1];
     }
 }

@@ -130,13 +130,13 @@ struct CompareLauscher: ParsableCommand {
         comparison.threads = threads ?? availableCores
         var lines: [String] = []
         var results: [LauscherComparison.FileResult] = []
-        print("file                              rate     s  lauscher   ours  ratio  r_channel  rho    r_expected  r_hist  wall_s")
+        print("file                              rate     s  lauscher   ours  ratio  r_channel  rho    r_expected  r_hist  wall_s  cpu_s")
         for (wav, ref) in try LauscherComparison.pairs(in: URL(fileURLWithPath: folder)) {
             let r = try comparison.compare(wav: wav, reference: ref, cochlea: model)
             results.append(r)
-            print(String(format: "%@ %6.0f %5.2f %8d %6d %6.3f %9.4f %6.3f %11.4f %7.4f %7.3f", r.file.padding(toLength: 32, withPad: " ", startingAt: 0), r.sampleRate,
+            print(String(format: "%@ %6.0f %5.2f %8d %6d %6.3f %9.4f %6.3f %11.4f %7.4f %7.3f %6.3f", r.file.padding(toLength: 32, withPad: " ", startingAt: 0), r.sampleRate,
                          r.audioSeconds, r.lauscherSpikes, r.spikes, r.totalRatio, r.channelCorrelation, r.splitHalfReliability,
-                         r.expectedChannelCorrelation, r.histogramCorrelation, r.wallSeconds))
+                         r.expectedChannelCorrelation, r.histogramCorrelation, r.wallSeconds, r.cpuSeconds))
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]
             var obj = try JSONSerialization.jsonObject(with: enc.encode(r)) as! [String: Any]
@@ -154,7 +154,9 @@ struct CompareLauscher: ParsableCommand {
         print(summary("ratio     ", results.map(\.totalRatio)))
         print(summary("r_hist    ", results.map(\.histogramCorrelation)))
         let audio = results.reduce(0) { $0 + $1.audioSeconds }, wall = results.reduce(0) { $0 + $1.wallSeconds }
-        print(String(format: "%.2f s of audio in %.3f s: %.1f× real time", audio, wall, audio / wall))
+        let cpu = results.reduce(0) { $0 + $1.cpuSeconds }
+        print(String(format: "%.2f s of audio in %.3f s wall (%.1f× real time), %.3f CPU s (%.1f× real time per core)",
+                     audio, wall, audio / wall, cpu, audio / cpu))
         if let path = jsonl { try atomicWrite(Data((lines.joined(separator: "\n") + "\n").utf8), to: URL(fileURLWithPath: path)) }
     }
 }

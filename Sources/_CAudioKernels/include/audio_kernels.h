@@ -78,7 +78,7 @@ int64_t spikeloop_lauscher_nerve(const spikeloop_lauscher_params *params, spikel
                                  float *probe_probability, int32_t *probe_count);
 
 /// out[k] = x[k]·h[k] + conj(x[B−k]·h[B−k]) for k ≤ B/2, B = `half` (even): the B-point spectrum of the even
-/// samples of the 2B-point circular product (interleaved re, im).
-void spikeloop_multiply_fold(const float *x, const float *h, float *out, int64_t half);
+/// samples of the 2B-point circular product (interleaved re, im). `scratch` holds B + 1 complex values.
+void spikeloop_multiply_fold(const float *x, const float *h, float *out, float *scratch, int64_t half);
 
 #endif
