@@ -7,6 +7,70 @@
 #pragma clang fp contract(off)
 #endif
 
+#define LANES_INLINE static inline __attribute__((always_inline))
+
+/* Meddis hair cell for 16 channels: forward Euler on the old state with lauscher's clamps at 0; prob = c·h·dt. */
+LANES_INLINE void meddis16(const spikeloop_lauscher_params *P, const float *d, float *q, float *c, float *w,
+                           float *prob) {
+    const float A = P->A, B = P->B, M = P->M, ymdt = P->ym_dt, ydt = P->y_dt, xdt = P->x_dt, rdt = P->r_dt;
+    const float gdt = P->g_dt, hdt = P->h_dt, lrdt = P->lr_dt;
+    for (int l = 0; l < 16; l++) {
+        float s = d[l] + A;
+        float k = s > 0.0f ? gdt * s / (s + B) : 0.0f;
+        float replenish = q[l] < M ? ymdt - ydt * q[l] : 0.0f;
+        float eject = k * q[l], reprocess = xdt * w[l];
+        float qn = q[l] + replenish - eject + reprocess;
+        float cn = c[l] + eject - lrdt * c[l];
+        float wn = w[l] + rdt * c[l] - reprocess;
+        q[l] = qn > 0.0f ? qn : 0.0f;
+        c[l] = cn > 0.0f ? cn : 0.0f;
+        w[l] = wn > 0.0f ? wn : 0.0f;
+        prob[l] = c[l] * hdt;
+    }
+}
+
+/* cnt = Binomial(avail, prob) per lane by inversion with one xorshift32 uniform each. Above p = ½ it counts the
+   misses instead, so (1 − p)^avail never underflows (p ≥ 1: every available fibre fires); the inversion loop runs
+   while any lane still needs a round (rarely more than three). */
+LANES_INLINE void binomial16(const int32_t *avail, const float *prob, uint32_t *rng, int32_t *cnt) {
+    float odds[16], cdf[16], term[16], u[16];
+    int32_t flip[16];
+    int more = 0;
+    for (int l = 0; l < 16; l++) {
+        flip[l] = prob[l] > 0.5f;
+        float pp = flip[l] ? 1.0f - prob[l] : prob[l];
+        pp = pp > 0.0f ? pp : 0.0f;
+        float miss = 1.0f - pp;
+        odds[l] = pp / miss;
+        float acc = 1.0f, base = miss;
+        int32_t e = avail[l];
+        for (int b = 0; b < 7; b++) { /* (1 − p)^avail by binary powering (avail < 128) */
+            acc = (e & 1) ? acc * base : acc;
+            base = base * base;
+            e >>= 1;
+        }
+        uint32_t r = rng[l];
+        r ^= r << 13; r ^= r >> 17; r ^= r << 5;
+        rng[l] = r;
+        u[l] = (float)(int32_t)(r >> 8) * (1.0f / 16777216.0f);
+        cnt[l] = 0;
+        cdf[l] = acc; term[l] = acc;
+        more |= (u[l] > cdf[l]) & (cnt[l] < avail[l]);
+    }
+    while (more) {
+        more = 0;
+        for (int l = 0; l < 16; l++) {
+            int go = (u[l] > cdf[l]) & (cnt[l] < avail[l]);
+            float tn = term[l] * (float)(avail[l] - cnt[l]) / (float)(cnt[l] + 1) * odds[l];
+            term[l] = go ? tn : term[l];
+            cdf[l] = go ? cdf[l] + tn : cdf[l];
+            cnt[l] += go;
+            more |= (u[l] > cdf[l]) & (cnt[l] < avail[l]);
+        }
+    }
+    for (int l = 0; l < 16; l++) cnt[l] = flip[l] ? avail[l] - cnt[l] : cnt[l];
+}
+
 #define NERVE_FN lauscher_portable
 #define NERVE_ATTR
 #include "lauscher_body.inc"
