@@ -73,4 +73,25 @@ final class LauscherCochleaTests: XCTestCase {
         XCTAssertTrue(a.times.allSatisfy { abs(($0 * 11_025).rounded() - $0 * 11_025) < 1e-6 })
         XCTAssertEqual(zip(a.times, a.times.dropFirst()).allSatisfy { $0 <= $1 }, true)
     }
+
+    func testCheckedConversionRefusesBadClips() throws {
+        var p = LauscherParameters()
+        p.channels = 16
+        let cochlea = try LauscherCochlea(p)
+        let cases: [(String, AudioClip, Double, Int)] = [
+            ("empty", AudioClip(samples: [], sampleRate: 16_000), 60, 1 << 30),
+            ("nan", AudioClip(samples: [0, .nan, 0], sampleRate: 16_000), 60, 1 << 30),
+            ("rate 2 kHz", AudioClip(samples: [0, 0.1, 0], sampleRate: 2_000), 60, 1 << 30),
+            ("too long", AudioClip(samples: [Float](repeating: 0.1, count: 32_000), sampleRate: 16_000), 1, 1 << 30),
+            ("over budget", AudioClip(samples: [Float](repeating: 0.1, count: 32_000), sampleRate: 16_000), 60, 1_000),
+        ]
+        for (name, clip, seconds, budget) in cases {
+            XCTAssertThrowsError(
+                try cochlea.convert(clip, source: "\(name).wav", seed: 0, threads: 1, maxSeconds: seconds, budget: budget),
+                name
+            ) { XCTAssertTrue("\($0)".contains("\(name).wav"), "\(name): \($0)") }
+        }
+        let fine = AudioClip(samples: (0..<1600).map { Float(sin(Double($0) * 0.3)) }, sampleRate: 16_000)
+        XCTAssertNoThrow(try cochlea.convert(fine, source: "ok.wav", seed: 0, threads: 1, maxSeconds: 60, budget: 1 << 30))
+    }
 }
