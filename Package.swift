@@ -41,7 +41,7 @@ let package = Package(
         // Open MPI, loaded at run time (dlopen) so that nothing needs MPI installed unless started by mpirun.
         .target(name: "_CMPILoader", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "_CSpikeKernels"),  // spike compaction (AVX-512 with a portable path)
-        .target(name: "_CAudioKernels", exclude: ["nerve_body.inc"]),  // auditory nerve, spectral products
+        .target(name: "_CAudioKernels", exclude: ["nerve_body.inc", "lauscher_body.inc"]),  // auditory nerve, spectral products
 
         // MARK: - Public API
         .target(name: "SpikeCore", dependencies: ["CBLAS"]),

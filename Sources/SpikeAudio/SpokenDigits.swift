@@ -144,6 +144,9 @@ public struct SpokenDigitsCorpus: Codable, Sendable {
 
 /// Runs `espeak-ng` and returns its WAV output.
 public enum Synthesizer {
+    /// espeak-ng's output rate, Hz.
+    public static let sampleRate = 22_050.0
+
     static func executable() throws -> String {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/espeak-ng"

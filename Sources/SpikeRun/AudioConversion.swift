@@ -6,6 +6,11 @@ import SpikeData
 /// WAV files → bushy-cell spikes in one SHD-format HDF5 file, through the cochlea model (the Spiking Heidelberg
 /// Digits pipeline): what `spikeloop convert audio` does.
 public struct AudioConversion: Sendable {
+    /// Which model converts: `.lauscher` (default, the SHD chain at each file's own rate) or `.fast`.
+    public var model: CochleaModel = .lauscher
+    /// Parameters of the `.lauscher` model.
+    public var lauscher = LauscherParameters()
+    /// Parameters of the `.fast` model.
     public var parameters: CochleaParameters
     /// Seed of the auditory-nerve fibres' spike generation.
     public var seed: UInt64 = 0
@@ -38,7 +43,7 @@ public struct AudioConversion: Sendable {
         try validate()
         let clips = try inputs.map { try WAVFile.read(path: $0) }
         let t0 = monotonicSeconds()
-        let cochlea = try Cochlea(parameters)
+        let cochlea = try makeCochlea(sampleRates: clips.map(\.sampleRate))
         let setup = monotonicSeconds() - t0
         var t1 = 0.0
         var t2 = Double.infinity
@@ -52,7 +57,9 @@ public struct AudioConversion: Sendable {
             spikes = 0
             for (clip, path) in zip(clips, inputs) {
                 // The checked entry: rate, NaN samples, duration and memory are refused naming the file.
-                let s = try cochlea.convert(clip, source: path, seed: seed, threads: threads ?? availableCores)
+                let s = try cochlea.convert(
+                    clip, source: path, seed: seed, threads: threads ?? availableCores, maxSeconds: Cochlea.maxClipSeconds,
+                    budget: InputLimits.memoryBudget)
                 samples.append(SHDSample(times: s.times, units: s.units, label: Int32(label)))  // in 0...65535 (validate)
                 audio += s.audioSeconds
                 spikes += s.times.count
@@ -64,8 +71,24 @@ public struct AudioConversion: Sendable {
             samples, speakers: [Int32](repeating: Int32(speaker), count: samples.count),
             keys: inputs.map { ($0 as NSString).lastPathComponent }, to: output)
         return Summary(
-            files: clips.count, audioSeconds: audio, spikes: spikes, channels: parameters.channels,
+            files: clips.count, audioSeconds: audio, spikes: spikes, channels: channelCount,
             wallSeconds: t2 - t1,
             setupSeconds: setup)
+    }
+
+    /// Channels of the chosen model.
+    public var channelCount: Int { model == .lauscher ? lauscher.channels : parameters.channels }
+
+    /// The chosen model, with the lauscher filter banks for `sampleRates` built (so setup time is measured apart).
+    public func makeCochlea(sampleRates: [Double] = []) throws -> any SpikeCochlea {
+        switch model {
+        case .fast: return try Cochlea(parameters)
+        case .lauscher:
+            let c = try LauscherCochlea(lauscher)
+            for rate in Set(sampleRates.map { Int($0) }).sorted() where rate >= 4000 {
+                _ = c.filterBank(sampleRate: Double(rate), threads: threads ?? availableCores)
+            }
+            return c
+        }
     }
 }

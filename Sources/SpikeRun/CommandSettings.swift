@@ -37,7 +37,10 @@ extension AudioConversion {
         try SettingCheck.real(parameters.lowestCF, "lowestCF", min: 0, max: Self.maxSampleRate, openMin: true)
         try SettingCheck.real(parameters.highestCF, "highestCF", min: 0, max: Self.maxSampleRate, openMin: true)
         try SettingCheck.int(parameters.channels, "channels", 1...65_535)
-        do { try parameters.validate() } catch let e as CochleaError {
+        do {
+            try parameters.validate()
+            try lauscher.validate()
+        } catch let e as CochleaError {
             throw RunError(.invalidSetting, subject: e.field, e.message)
         }
     }

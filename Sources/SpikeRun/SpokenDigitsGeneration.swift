@@ -16,6 +16,8 @@ public struct SpokenDigitsGeneration: Sendable {
     public var output: String
     /// Worker threads; nil: all cores.
     public var threads: Int?
+    /// The cochlea model (default: the SHD chain, lauscher-faithful, at espeak-ng's 22.05 kHz).
+    public var model: CochleaModel = .lauscher
 
     public init(corpus: SpokenDigitsCorpus, output: String, threads: Int? = nil) {
         self.corpus = corpus
@@ -44,7 +46,11 @@ public struct SpokenDigitsGeneration: Sendable {
         let variants = try festival ? Festival.installedEnglishVoices() : SpokenDigitsCorpus.installedVariants()
         let items = try corpus.items(variants: variants)
         let t0 = monotonicSeconds()
-        let cochlea = try Cochlea()
+        var conversion = AudioConversion()
+        conversion.model = model
+        conversion.threads = 1
+        // (Festival's voices speak at 16 and 32 kHz; the lauscher model builds each rate's filters once, on demand.)
+        let cochlea = try conversion.makeCochlea(sampleRates: festival ? [] : [Synthesizer.sampleRate])
         let samples = PerWorker<SHDSample?>(count: items.count, initial: nil)
         let seconds = PerWorker<Double>(count: items.count, initial: 0)
         let failures = PerWorker<String?>(count: items.count, initial: nil)
@@ -54,7 +60,9 @@ public struct SpokenDigitsGeneration: Sendable {
             for i in range {
                 do {
                     let clip = try corpus.render(items[i])
-                    let s = try cochlea.convert(clip, source: corpus.synthesizer.rawValue, seed: corpus.seed &+ UInt64(i) &* 0x9E37_79B9, threads: 1)
+                    let s = try cochlea.convert(
+                        clip, source: corpus.synthesizer.rawValue, seed: corpus.seed &+ UInt64(i) &* 0x9E37_79B9,
+                        threads: 1, maxSeconds: Cochlea.maxClipSeconds, budget: InputLimits.memoryBudget)
                     samples[i] = SHDSample(times: s.times, units: s.units, label: Int32(items[i].label))
                     seconds[i] = s.audioSeconds
                 } catch { failures[i] = "\(error)" }
@@ -80,13 +88,14 @@ public struct SpokenDigitsGeneration: Sendable {
         let summary = Summary(
             samples: items.count, trainSamples: items.filter { !$0.test }.count, audioSeconds: audio, wallSeconds: wall,
             spikes: spikes)
-        try writeManifest(summary, items: items, cochlea: cochlea.parameters, installedVariants: variants.count)
+        let parameters: any Encodable = model == .lauscher ? conversion.lauscher : conversion.parameters
+        try writeManifest(summary, items: items, cochlea: parameters, installedVariants: variants.count)
         return summary
     }
 
     /// `spoken-digits.json`: the voices of each speaker and their split, the settings and the totals.
     private func writeManifest(
-        _ s: Summary, items: [SpokenDigitsCorpus.Item], cochlea: CochleaParameters, installedVariants: Int
+        _ s: Summary, items: [SpokenDigitsCorpus.Item], cochlea: any Encodable, installedVariants: Int
     ) throws {
         let speakers = Dictionary(grouping: items, by: \.speaker).sorted { $0.key < $1.key }.map { k, v in
             ["speaker": k, "voices": Array(Set(v.map(\.voice))).sorted(), "split": v[0].test ? "test" : "train"]
@@ -100,6 +109,7 @@ public struct SpokenDigitsGeneration: Sendable {
             "languages": corpus.languages, "classes": SpokenDigitsCorpus.classNames, "speakers": speakers,
             "train_samples": s.trainSamples, "test_samples": s.testSamples, "audio_seconds": s.audioSeconds,
             "spikes": s.spikes, "wall_seconds": s.wallSeconds, "voices_installed": installedVariants,
+            "cochlea_model": model.rawValue,
             "cochlea": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(cochlea))) ?? [:],
         ]
         let data = try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys])

@@ -33,6 +33,7 @@ struct SpokenDigits: ParsableCommand {
     @Option(help: "Festival: duration stretch factors, comma-separated (> 1 speaks slower).") var stretches: String = "0.8,0.9,1.0,1.12,1.25"
     @Option(parsing: .unconditional, help: "Extra renditions of every training utterance through audio augmentation (speed ±10 %, loudness ±6 dB, reverberation and noise at 10–30 dB SNR, each with probability 0.5; test voices are never augmented).") var augmentedCopies: Int = 0
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(help: "Cochlea model: lauscher (the SHD chain, default) or fast.") var cochlea: CochleaModel = .lauscher
     @Flag(help: "Print one JSON object as the last line.") var json = false
 
     func corpus() throws -> SpokenDigitsCorpus {
@@ -65,7 +66,8 @@ struct SpokenDigits: ParsableCommand {
 
     func run() throws {
         let config = try corpus()
-        let generation = SpokenDigitsGeneration(corpus: config, output: output, threads: threads)
+        var generation = SpokenDigitsGeneration(corpus: config, output: output, threads: threads)
+        generation.model = cochlea
         do { try generation.validate() } catch { throw flagError(error) }
         var progress = ProgressLine(enabled: !json)
         var nextLog = 0
