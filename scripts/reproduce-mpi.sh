@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mnist=${1:-${SPIKELOOP_MNIST_DIR:-../shared/data/mnist}}
-epochs=${2:-1}
+epochs=${2:-3}
 command -v mpirun >/dev/null || { echo "needs Open MPI: apt-get install openmpi-bin libopenmpi-dev" >&2; exit 1; }
 [ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 make build >/dev/null
