@@ -7,7 +7,9 @@
 # Usage: scripts/reproduce-speech-generalization.sh JOB CONFIG "SEEDS" [EPOCHS] [CORPUS_COPIES] [-- TRAIN FLAGS...]
 #   e.g. scripts/reproduce-speech-generalization.sh baseline configs/spoken-digits.yaml "1 2 3" 30 0
 #        scripts/reproduce-speech-generalization.sh spike-aug configs/spoken-digits.yaml "1 2 3" 30 0 -- --augment-time-mask 20
-# CORPUS_COPIES > 0 trains on data/spoken-digits-aug<K> (K audio-augmented renditions of every training utterance).
+# Corpora: data/spoken-digits-<cochlea>[-aug<K>] and data/spoken-digits-festival-<cochlea>. CORPUS_COPIES > 0 trains
+# on (K audio-augmented renditions of every training utterance).
+# COCHLEA=fast|lauscher (default lauscher) chooses the model of newly generated corpora (existing folders are reused).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 job=$1 config=$2 seeds=$3 epochs=${4:-30} copies=${5:-0}
@@ -16,14 +18,16 @@ shift $(( $# < 5 ? $# : 5 ))
 bin=.build/release/spikeloop
 make build >/dev/null
 mkdir -p results runs/speech
-corpus=data/spoken-digits
-[ "$copies" -gt 0 ] && corpus=data/spoken-digits-aug$copies
-festival=data/spoken-digits-festival
+cochlea=${COCHLEA:-lauscher}
+corpus=data/spoken-digits-$cochlea
+[ "$copies" -gt 0 ] && corpus=data/spoken-digits-$cochlea-aug$copies
+festival=data/spoken-digits-festival-$cochlea
 if [ ! -f "$corpus/shd_test.h5" ]; then
-  "$bin" dataset spoken-digits --output "$corpus" --voices 40 --test-voices 10 --seed 1 --augmented-copies "$copies" >/dev/null
+  "$bin" dataset spoken-digits --output "$corpus" --voices 40 --test-voices 10 --seed 1 --augmented-copies "$copies" \
+    --cochlea "$cochlea" >/dev/null
 fi
 if [ ! -f "$festival/shd_test.h5" ]; then
-  "$bin" dataset spoken-digits --synthesizer festival --output "$festival" >/dev/null
+  "$bin" dataset spoken-digits --synthesizer festival --output "$festival" --cochlea "$cochlea" >/dev/null
 fi
 for seed in $seeds; do
   run=runs/speech/$job-s$seed

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Reproduces the spoken-digit results of RESULTS.md §5: synthesizes the corpus (40 espeak-ng voices, 10 held out,
+# Reproduces the spoken-digit results of RESULTS.md §5: synthesizes the corpus with the fast cochlea model they were
+# measured with (40 espeak-ng voices, 10 held out,
 # English and German digits, 3 speeds x 2 pitches; about 5.5 minutes on 2 cores), then trains the recurrent SNN in
 # software (seeds 1-3), in the loop on an emulated chip, and with online e-prop vs BPTT for 10 epochs. JSON summaries go to
 # results/spoken-digits.jsonl. Usage: scripts/reproduce-spoken-digits.sh [DATA_DIR] [EPOCHS]
@@ -10,7 +11,7 @@ epochs=${2:-30}
 make build >/dev/null
 mkdir -p results runs
 if [ ! -f "$data/shd_test.h5" ]; then
-  .build/release/spikeloop dataset spoken-digits --output "$data" --voices 40 --test-voices 10 --seed 1 --json \
+  .build/release/spikeloop dataset spoken-digits --output "$data" --voices 40 --test-voices 10 --seed 1 --cochlea fast --json \
     | tail -1 | sed 's/^{/{"job":"corpus",/' >> results/spoken-digits.jsonl
 fi
 job() {
