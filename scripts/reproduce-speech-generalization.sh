@@ -8,7 +8,7 @@
 #   e.g. scripts/reproduce-speech-generalization.sh baseline configs/spoken-digits.yaml "1 2 3" 30 0
 #        scripts/reproduce-speech-generalization.sh spike-aug configs/spoken-digits.yaml "1 2 3" 30 0 -- --augment-time-mask 20
 # Corpora: data/spoken-digits-<cochlea>[-aug<K>] and data/spoken-digits-festival-<cochlea>. CORPUS_COPIES > 0 trains
-# on (K audio-augmented renditions of every training utterance).
+# on K audio-augmented renditions of every training utterance as well.
 # COCHLEA=fast|lauscher (default lauscher) chooses the model of newly generated corpora (existing folders are reused).
 set -euo pipefail
 cd "$(dirname "$0")/.."
