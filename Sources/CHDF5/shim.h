@@ -227,7 +227,8 @@ static inline void spikeloop_h5_probe_everything(const char *path, unsigned long
 enum { SPIKELOOP_H5_PROBE_SHD = 0, SPIKELOOP_H5_PROBE_EVERYTHING = 1 };
 
 /// Runs the probe in a child process. Returns 0 when the child finished, the signal number when it was killed
-/// (a crash inside HDF5), -1 when it ran past `timeout_s` (a hang; the child is killed), -2 when fork failed,
+/// (a crash inside HDF5; SIGABRT for any other nonzero exit than 3, e.g. a sanitizer's report), -1 when it ran past
+/// `timeout_s` (a hang; the child is killed), -2 when fork failed,
 /// -3 when HDF5 ran out of the child's memory budget (a dataset declares more data than the file can hold).
 /// `limit`: SHD mode, the most rows of a chunked dataset to walk; everything mode, the most elements to read.
 static inline int spikeloop_h5_probe_isolated(const char *path, int mode, unsigned long long limit, unsigned timeout_s) {
@@ -252,7 +253,9 @@ static inline int spikeloop_h5_probe_isolated(const char *path, int mode, unsign
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) {
             if (WIFSIGNALED(status)) return WTERMSIG(status) == SIGALRM ? -1 : WTERMSIG(status);
-            return WIFEXITED(status) && WEXITSTATUS(status) == 3 ? -3 : 0;
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 3) return -3;
+            // Any other nonzero exit is a crash that did not end in a signal (e.g. a sanitizer's report): reject.
+            return WIFEXITED(status) && WEXITSTATUS(status) != 0 ? SIGABRT : 0;
         }
         if (r < 0 && errno != EINTR) return -2;
         if (waited_us > (unsigned long long)timeout_s * 1000000ULL + 1000000ULL) {
