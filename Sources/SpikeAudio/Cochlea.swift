@@ -127,7 +127,7 @@ public struct ChannelProbe: Sendable {
 /// The membrane is linear, so it runs as FFT overlap-add (FFTW) with one precomputed transfer function per
 /// channel; the hair cell, fibres and bushy cell are a per-sample recurrence run 16 channels per SIMD vector.
 /// Construction precomputes the filter bank (a fraction of a second); `convert` is thread-safe.
-public final class Cochlea: @unchecked Sendable {
+public final class Cochlea: OverlapAddInput, @unchecked Sendable {
     public let parameters: CochleaParameters
     /// Resonance frequency of each channel's place (Hz), ascending.
     public let resonanceFrequencies: [Double]
@@ -308,21 +308,6 @@ public final class Cochlea: @unchecked Sendable {
             }
             return Array(UnsafeBufferPointer(start: buffer, count: t))
         }
-    }
-
-    /// The input cut into hops of B samples, each zero-padded to M and transformed.
-    func blockSpectra(_ x: [Float]) -> (pointer: UnsafeMutablePointer<fftwf_complex>, blocks: Int) {
-        let blocks = max(1, (x.count + block - 1) / block)
-        let spectra = fftwf_alloc_complex(blocks * binStride)!
-        let frame = fftwf_alloc_real(fftSize)!
-        defer { fftwf_free(frame) }
-        for j in 0..<blocks {
-            frame.update(repeating: 0, count: fftSize)
-            let lo = j * block, hi = min(x.count, lo + block)
-            if hi > lo { x.withUnsafeBufferPointer { frame.update(from: $0.baseAddress! + lo, count: hi - lo) } }
-            fftwf_execute_dft_r2c(forwardPlan, frame, spectra + j * binStride)
-        }
-        return (spectra, blocks)
     }
 
     /// Filters every block through channel `c` and hands each M-sample result to `accumulate(start, values, count)`.

@@ -23,21 +23,10 @@ extension LauscherCochlea {
         _ clip: AudioClip, source: String, seed: UInt64 = 0, threads: Int = availableCores,
         maxSeconds: Double = Cochlea.maxClipSeconds, budget: Int = InputLimits.memoryBudget
     ) throws -> CochleaSpikes {
-        let check = InputCheck(source: source)
-        try datasetChecks {
-            let rates = WAVFile.sampleRateRange
-            try check.finite(clip.sampleRate, in: Double(max(4000, rates.lowerBound))...Double(rates.upperBound), field: "sample rate", unit: " Hz")
-            guard !clip.samples.isEmpty else { throw check.error(.outOfRange, field: "samples", "the clip is empty", allowed: "at least 1 sample") }
-            try check.allFinite(clip.samples, field: "samples")
-            try check.finite(clip.duration, in: 0...maxSeconds, field: "duration (\(clip.samples.count) samples at \(clip.sampleRate) Hz)", unit: " s")
-            let bytes = conversionBytes(sampleCount: clip.samples.count, sampleRate: clip.sampleRate, threads: threads)
-            guard bytes <= Double(budget) else {
-                throw check.error(
-                    .tooLarge, field: "duration \(String(format: "%.2f", clip.duration)) s",
-                    "converting it at \(clip.sampleRate) Hz with \(threads) threads needs \(InputLimits.formatBytes(Int(bytes))), beyond the memory budget",
-                    allowed: "≤ \(InputLimits.formatBytes(budget)); set SPIKELOOP_MEMORY_BUDGET to raise it")
-            }
-        }
+        try clip.checkForConversion(
+            source: source, minimumRate: Double(max(4000, WAVFile.sampleRateRange.lowerBound)), maxSeconds: maxSeconds,
+            bytes: { conversionBytes(sampleCount: $0.samples.count, sampleRate: $0.sampleRate, threads: threads) },
+            convertingRate: clip.sampleRate, threads: threads, budget: budget)
         return convert(clip, seed: seed, threads: threads)
     }
 

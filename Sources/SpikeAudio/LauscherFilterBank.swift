@@ -13,7 +13,7 @@ import _CAudioKernels
 /// the apex) and rings backwards in time. We keep that, so spikes come when lauscher's come: the impulse response
 /// is cut to [−lead, B − lead) (lead = 15/16 of the block B), delayed by `lead` to make it causal, and the output
 /// is read `lead` samples later. V is evaluated at lauscher's frequency grid: bin frequency f ↦ 1 Hz + f·(fs//2 − 1)/(fs/2).
-public final class LauscherFilterBank: @unchecked Sendable {
+public final class LauscherFilterBank: OverlapAddInput, @unchecked Sendable {
     public let sampleRate: Double
     /// Rate of the membrane output, the hair cell and the bushy cell: lauscher's integer `fs // 2`.
     public let outputRate: Int
@@ -130,21 +130,6 @@ public final class LauscherFilterBank: @unchecked Sendable {
     /// `fftwf_free`.
     func makeScratch() -> (UnsafeMutablePointer<fftwf_complex>, UnsafeMutablePointer<Float>) {
         (fftwf_alloc_complex(foldedBins + bins)!, fftwf_alloc_real(block)!)
-    }
-
-    /// The input cut into hops of B samples, each zero-padded to M and transformed.
-    func blockSpectra(_ x: [Float]) -> (pointer: UnsafeMutablePointer<fftwf_complex>, blocks: Int) {
-        let blocks = max(1, (x.count + block - 1) / block)
-        let spectra = fftwf_alloc_complex(blocks * binStride)!
-        let frame = fftwf_alloc_real(fftSize)!
-        defer { fftwf_free(frame) }
-        for j in 0..<blocks {
-            frame.update(repeating: 0, count: fftSize)
-            let lo = j * block, hi = min(x.count, lo + block)
-            if hi > lo { x.withUnsafeBufferPointer { frame.update(from: $0.baseAddress! + lo, count: hi - lo) } }
-            fftwf_execute_dft_r2c(forwardPlan, frame, spectra + j * binStride)
-        }
-        return (spectra, blocks)
     }
 
     /// Channel `c`'s membrane velocity at the output rate: out[n] = y(2n), n < count, y the filtered input.
